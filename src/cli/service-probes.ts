@@ -1,0 +1,9 @@
+import { probeKafka } from '../kafka/index.js';
+import { probePostgres } from '../sinks/postgres/probe-postgres.js';
+import type { ServiceProbes } from '../stack/index.js';
+
+/** The concrete liveness checks: librdkafka for Kafka, pg for PostgreSQL. */
+export const serviceProbes: ServiceProbes = {
+  kafka: (bootstrapServers, timeoutMs) => probeKafka(bootstrapServers, timeoutMs),
+  postgres: (databaseUrl, timeoutMs) => probePostgres(databaseUrl, timeoutMs),
+};

@@ -1,0 +1,83 @@
+import { KafkaConsumer, type KafkaConsumerClient, type LibrdKafkaError, type Message, type TopicPartition, type TopicPartitionOffset } from './rdkafka.js';
+import { toKafkaError } from './kafka-error.js';
+import type { KafkaProperties } from './kafka-config.js';
+
+/** Called on a rebalance with the partitions gained or lost. */
+export type RebalanceListener = (change: { kind: 'assigned' | 'revoked'; partitions: readonly TopicPartition[] }) => void;
+
+/**
+ * A consumer-group member that polls whole batches (never one callback per
+ * message), commits only what the caller says, and uses cooperative-sticky
+ * assignment.
+ *
+ * @example
+ * ```ts
+ * const consumer = await BatchConsumer.connect({ 'bootstrap.servers': '127.0.0.1:9092', 'group.id': 'app' }, ['events']);
+ * const batch = await consumer.poll(500, 1_000);
+ * await consumer.commit([{ topic: 'events', partition: 0, offset: lastOffset + 1 }]);
+ * await consumer.close();
+ * ```
+ */
+export class BatchConsumer {
+  readonly #client: KafkaConsumerClient;
+
+  private constructor(client: KafkaConsumerClient) {
+    this.#client = client;
+  }
+
+  /** Connects and subscribes; `properties` must include `bootstrap.servers` and `group.id`. */
+  static connect(
+    properties: KafkaProperties,
+    topics: readonly string[],
+    options: { onRebalance?: RebalanceListener; connectTimeoutMs?: number } = {},
+  ): Promise<BatchConsumer> {
+    const client = new KafkaConsumer({
+      'partition.assignment.strategy': 'cooperative-sticky',
+      'auto.offset.reset': 'earliest',
+      'isolation.level': 'read_committed',
+      ...properties,
+      'enable.auto.commit': false,
+      'enable.auto.offset.store': false,
+      rebalance_cb: true,
+    });
+    client.on('rebalance', (error: LibrdKafkaError, partitions: TopicPartition[]) => {
+      const kind = error.code === -175 ? 'assigned' : error.code === -174 ? 'revoked' : undefined;
+      if (kind) options.onRebalance?.({ kind, partitions });
+    });
+    return new Promise((resolvePromise, reject) => {
+      client.connect({ timeout: options.connectTimeoutMs ?? 30_000 }, (error) => {
+        if (error) return reject(toKafkaError(error, 'connecting the consumer'));
+        client.subscribe([...topics]);
+        resolvePromise(new BatchConsumer(client));
+      });
+    });
+  }
+
+  /** Up to `maxMessages` messages, waiting at most `timeoutMs` for the first. */
+  poll(maxMessages: number, timeoutMs: number): Promise<Message[]> {
+    this.#client.setDefaultConsumeTimeout(timeoutMs);
+    return new Promise((resolvePromise, reject) => {
+      this.#client.consume(maxMessages, (error, messages) => {
+        if (error) reject(toKafkaError(error, 'polling'));
+        else resolvePromise(messages);
+      });
+    });
+  }
+
+  /** Commits the given next offsets synchronously with the group coordinator. */
+  commit(offsets: readonly TopicPartitionOffset[]): void {
+    if (offsets.length > 0) this.#client.commitSync([...offsets]);
+  }
+
+  /** Leaves the group and disconnects. */
+  close(): Promise<void> {
+    return new Promise((resolvePromise) => {
+      try {
+        this.#client.unsubscribe();
+      } catch {
+        // Not subscribed any more: nothing to leave.
+      }
+      this.#client.disconnect(() => resolvePromise());
+    });
+  }
+}

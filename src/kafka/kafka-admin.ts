@@ -1,0 +1,93 @@
+import { AdminClient, CODES, type IAdminClient, type LibrdKafkaError } from './rdkafka.js';
+import { toKafkaError } from './kafka-error.js';
+import type { KafkaProperties } from './kafka-config.js';
+
+/** A topic Sluice needs, with the partition count and configs it must have. */
+export interface TopicRequirement {
+  readonly name: string;
+  readonly partitions: number;
+  readonly replicationFactor?: number;
+  readonly config?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Admin operations behind a small promise API.
+ *
+ * @example
+ * ```ts
+ * const admin = new KafkaAdmin({ 'bootstrap.servers': '127.0.0.1:9092' });
+ * await admin.ensureTopics([{ name: 'bus.telemetry', partitions: 6 }]);
+ * admin.close();
+ * ```
+ */
+export class KafkaAdmin {
+  readonly #client: IAdminClient;
+  readonly #timeoutMs: number;
+
+  constructor(properties: KafkaProperties, options: { timeoutMs?: number } = {}) {
+    this.#client = AdminClient.create({ ...properties, log_level: 3 });
+    this.#timeoutMs = options.timeoutMs ?? 30_000;
+  }
+
+  /**
+   * Creates missing topics; an existing topic with a different partition
+   * count is an error naming the topic, both counts and the fix.
+   */
+  async ensureTopics(topics: readonly TopicRequirement[]): Promise<void> {
+    for (const topic of topics) {
+      await new Promise<void>((resolvePromise, reject) => {
+        this.#client.createTopic(
+          {
+            topic: topic.name,
+            num_partitions: topic.partitions,
+            replication_factor: topic.replicationFactor ?? -1,
+            config: { ...(topic.config ?? {}) },
+          },
+          this.#timeoutMs,
+          (error: LibrdKafkaError) => {
+            if (!error || error.code === CODES.ERRORS.ERR_TOPIC_ALREADY_EXISTS) resolvePromise();
+            else reject(toKafkaError(error, `creating topic ${topic.name}`));
+          },
+        );
+      });
+    }
+    const described = await this.partitionCounts(topics.map((t) => t.name));
+    for (const topic of topics) {
+      const actual = described.get(topic.name);
+      if (actual !== undefined && actual !== topic.partitions) {
+        throw new Error(
+          `topic ${topic.name} exists with ${actual} partitions but ${topic.partitions} are required; ` +
+            `delete it (kafka-topics --delete --topic ${topic.name}) or change the topology's partition count to ${actual}`,
+        );
+      }
+    }
+  }
+
+  /** Partition counts of the named topics (absent topics are left out). */
+  partitionCounts(names: readonly string[]): Promise<Map<string, number>> {
+    return new Promise((resolvePromise, reject) => {
+      this.#client.describeTopics([...names], { timeout: this.#timeoutMs }, (error, result) => {
+        if (error) return reject(toKafkaError(error, `describing topics ${names.join(', ')}`));
+        const counts = new Map<string, number>();
+        for (const description of result) if (!description.error) counts.set(description.name, description.partitions.length);
+        resolvePromise(counts);
+      });
+    });
+  }
+
+  /** Deletes topics; missing ones are ignored. */
+  async deleteTopics(names: readonly string[]): Promise<void> {
+    for (const name of names) {
+      await new Promise<void>((resolvePromise, reject) => {
+        this.#client.deleteTopic(name, this.#timeoutMs, (error: LibrdKafkaError) => {
+          if (!error || error.code === CODES.ERRORS.ERR_UNKNOWN_TOPIC_OR_PART) resolvePromise();
+          else reject(toKafkaError(error, `deleting topic ${name}`));
+        });
+      });
+    }
+  }
+
+  close(): void {
+    this.#client.disconnect();
+  }
+}

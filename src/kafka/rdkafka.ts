@@ -1,0 +1,17 @@
+// The single import of the librdkafka binding: every other file in src/kafka goes through here,
+// and nothing outside src/kafka imports it at all.
+import rdkafka from '@confluentinc/kafka-javascript';
+
+export const { AdminClient, KafkaConsumer, Producer, CODES } = rdkafka;
+export type {
+  Assignment,
+  GlobalConfig,
+  IAdminClient,
+  KafkaConsumer as KafkaConsumerClient,
+  LibrdKafkaError,
+  Message,
+  MessageHeader,
+  Producer as ProducerClient,
+  TopicPartition,
+  TopicPartitionOffset,
+} from '@confluentinc/kafka-javascript';
