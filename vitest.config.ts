@@ -12,11 +12,15 @@ const alias = {
 export default defineConfig({
   resolve: { alias },
   test: {
+    // One broker, one registry and two cores: test files run one after another.
+    fileParallelism: false,
     projects: [
       {
         resolve: { alias },
         test: {
           name: 'unit',
+          // Unit tests first: their verdict comes in seconds, before the slower integration suite.
+          sequence: { groupOrder: 0 },
           include: ['test/unit/**/*.test.ts', 'test/conformance/driver.test.ts'],
           environment: 'node',
         },
@@ -25,13 +29,12 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'integration',
+          sequence: { groupOrder: 1 },
           include: ['test/integration/**/*.test.ts'],
           environment: 'node',
           globalSetup: ['test/support/global-setup.ts'],
           testTimeout: 180_000,
           hookTimeout: 300_000,
-          // One broker, one registry and two cores: files run one after another.
-          fileParallelism: false,
         },
       },
     ],

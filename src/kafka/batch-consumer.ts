@@ -2,6 +2,13 @@ import { KafkaConsumer, type KafkaConsumerClient, type LibrdKafkaError, type Mes
 import { toKafkaError } from './kafka-error.js';
 import type { KafkaProperties } from './kafka-config.js';
 
+/** A committed position; `offset` undefined when the group never committed one. */
+export interface CommittedOffset {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number | undefined;
+}
+
 /** Called on a rebalance with the partitions gained or lost. */
 export type RebalanceListener = (change: { kind: 'assigned' | 'revoked'; partitions: readonly TopicPartition[] }) => void;
 
@@ -23,6 +30,11 @@ export class BatchConsumer {
 
   private constructor(client: KafkaConsumerClient) {
     this.#client = client;
+  }
+
+  /** The librdkafka handle, for the transactional producer's `sendOffsetsToTransaction` (src/kafka only). */
+  get client(): KafkaConsumerClient {
+    return this.#client;
   }
 
   /** Connects and subscribes; `properties` must include `bootstrap.servers` and `group.id`. */
@@ -67,6 +79,40 @@ export class BatchConsumer {
   /** Commits the given next offsets synchronously with the group coordinator. */
   commit(offsets: readonly TopicPartitionOffset[]): void {
     if (offsets.length > 0) this.#client.commitSync([...offsets]);
+  }
+
+  /** Stops fetching the partitions (bounded memory when downstream backs up); their positions are kept. */
+  pause(partitions: readonly TopicPartition[]): void {
+    if (partitions.length > 0) this.#client.pause(partitions.map(({ topic, partition }) => ({ topic, partition })));
+  }
+
+  resume(partitions: readonly TopicPartition[]): void {
+    if (partitions.length > 0) this.#client.resume(partitions.map(({ topic, partition }) => ({ topic, partition })));
+  }
+
+  /** Moves the fetch position of an assigned partition (rewind after an aborted transaction, or a sink's stored offset). */
+  seek(position: TopicPartitionOffset, timeoutMs = 10_000): Promise<void> {
+    return new Promise((resolvePromise, reject) => {
+      this.#client.seek(position, timeoutMs, (error) => (error ? reject(toKafkaError(error, `seeking ${position.topic}[${position.partition}]`)) : resolvePromise()));
+    });
+  }
+
+  /** The group's committed next offsets; `offset` is undefined where nothing was committed. */
+  committed(partitions: readonly TopicPartition[], timeoutMs = 10_000): Promise<CommittedOffset[]> {
+    return new Promise((resolvePromise, reject) => {
+      this.#client.committed([...partitions], timeoutMs, (error, offsets) =>
+        error
+          ? reject(toKafkaError(error, 'reading committed offsets'))
+          : resolvePromise(
+              offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset: typeof offset === 'number' && offset >= 0 ? offset : undefined })),
+            ),
+      );
+    });
+  }
+
+  /** The partitions this member owns now. */
+  assignment(): TopicPartition[] {
+    return this.#client.assignments().map(({ topic, partition }) => ({ topic, partition }));
   }
 
   /** Leaves the group and disconnects. */

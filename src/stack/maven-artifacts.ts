@@ -45,6 +45,8 @@ export async function ensureApicurioApp(toolchain: JavaToolchain, appDir: string
     'dependency:unpack',
     `-Dartifact=io.apicurio:apicurio-registry-app:${version}:tar.gz:all`,
     `-DoutputDirectory=${join(tmpDir, 'out')}`,
+    // Without a project the plugin writes its markers under ${project.basedir} in the working directory.
+    `-DmarkersDirectory=${join(tmpDir, 'markers')}`,
   ]);
 }
 
@@ -68,7 +70,7 @@ async function resolveOnce(
   log(`resolving ${what} from Maven Central into ${targetDir} (first run only)…`);
   const started = Date.now();
   const args = ['-B', '-q', ...(await mavenArgs(tmpDir))];
-  const result = await runCommand(toolchain.mvn, args, { timeoutMs: RESOLVE_TIMEOUT_MS });
+  const result = await runCommand(toolchain.mvn, args, { timeoutMs: RESOLVE_TIMEOUT_MS, cwd: tmpDir });
   if (result.code !== 0) {
     const output = `${result.stdout}\n${result.stderr}`.trim().split('\n').slice(-12).join('\n');
     rmSync(tmpDir, { recursive: true, force: true });

@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { BatchConsumer, KafkaAdmin, KafkaClientError, RecordProducer, TransactionalProducer, transactionFault, type KafkaMessage } from '../../../src/kafka/index.js';
+
+const stack = inject('stack');
+const bootstrap = { 'bootstrap.servers': stack.kafkaBootstrapServers };
+const run = randomUUID().slice(0, 8);
+const input = `tx.in.${run}`;
+const output = `tx.out.${run}`;
+let admin: KafkaAdmin;
+
+async function drain(topic: string, expected: number, waitMs: number): Promise<KafkaMessage[]> {
+  const consumer = await BatchConsumer.connect({ ...bootstrap, 'group.id': `reader-${randomUUID()}` }, [topic]);
+  const seen: KafkaMessage[] = [];
+  const deadline = Date.now() + waitMs;
+  try {
+    while (Date.now() < deadline && seen.length < expected) seen.push(...(await consumer.poll(100, 500)));
+    // One more poll after reaching the count, so an extra (duplicate) record would be seen too.
+    seen.push(...(await consumer.poll(100, 1_500)));
+  } finally {
+    await consumer.close();
+  }
+  return seen;
+}
+
+beforeAll(async () => {
+  admin = new KafkaAdmin(bootstrap);
+  await admin.ensureTopics([{ name: input, partitions: 1 }, { name: output, partitions: 2 }]);
+  const producer = await RecordProducer.connect(bootstrap);
+  await producer.produceAll(Array.from({ length: 10 }, (_, i) => ({ topic: input, key: Buffer.from(`k${i}`), value: Buffer.from(`v${i}`) })));
+  await producer.close();
+});
+
+afterAll(async () => {
+  await admin.deleteTopics([input, output]).catch(() => {});
+  admin.close();
+});
+
+describe('transactional producer on the real broker', () => {
+  it('an aborted transaction leaves neither outputs nor offsets; a committed one leaves both', async () => {
+    const group = `tx-group-${run}`;
+    const consumer = await BatchConsumer.connect({ ...bootstrap, 'group.id': group }, [input]);
+    const producer = await TransactionalProducer.connect(bootstrap, `tx-${run}`);
+    try {
+      const batch: KafkaMessage[] = [];
+      const deadline = Date.now() + 30_000;
+      while (batch.length < 10 && Date.now() < deadline) batch.push(...(await consumer.poll(100, 500)));
+      expect(batch).toHaveLength(10);
+      const outputs = batch.map((m) => ({ topic: output, key: m.key as Buffer, value: Buffer.from(`out-${String(m.value)}`) }));
+      const next = [{ topic: input, partition: 0, offset: 10 }];
+
+      await producer.begin();
+      await producer.produce(outputs);
+      await producer.sendOffsets(next, consumer);
+      await producer.abort();
+      expect(await drain(output, 0, 3_000)).toHaveLength(0);
+      expect(await consumer.committed([{ topic: input, partition: 0 }])).toEqual([{ topic: input, partition: 0, offset: undefined }]);
+
+      await producer.begin();
+      await producer.produce(outputs);
+      await producer.sendOffsets(next, consumer);
+      await producer.commit();
+      const committedOutputs = await drain(output, 10, 10_000);
+      expect(committedOutputs.map((m) => String(m.value)).sort()).toEqual(batch.map((m) => `out-${String(m.value)}`).sort());
+      expect((await consumer.committed([{ topic: input, partition: 0 }]))[0]?.offset).toBe(10);
+    } finally {
+      await producer.close();
+      await consumer.close();
+    }
+  });
+
+  it('a second producer with the same transactional id fences the first (a zombie stops)', async () => {
+    const id = `tx-fence-${run}`;
+    const zombie = await TransactionalProducer.connect(bootstrap, id);
+    await zombie.begin();
+    await zombie.produce([{ topic: output, key: null, value: Buffer.from('zombie') }]);
+    const successor = await TransactionalProducer.connect(bootstrap, id);
+    try {
+      const failure = await zombie.commit().then(() => undefined, (error: unknown) => error);
+      expect(failure).toBeInstanceOf(KafkaClientError);
+      expect(transactionFault(failure as KafkaClientError)).toBe('fenced');
+    } finally {
+      await zombie.close();
+      await successor.close();
+    }
+  });
+});
