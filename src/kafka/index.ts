@@ -7,3 +7,4 @@ export { RecordProducer, type OutgoingRecord } from './record-producer.js';
 export type { Message as KafkaMessage } from './rdkafka.js';
 export { TransactionalProducer, transactionFault, type TransactionFault } from './transactional-producer.js';
 export type { TopicPartition, TopicPartitionOffset } from './rdkafka.js';
+export { PartitionReader } from './partition-reader.js';
