@@ -1,0 +1,34 @@
+import type { AvroField } from './aggregator-spec.js';
+
+const NO_FIELDS: readonly AvroField[] = Object.freeze([]);
+
+/** For aggregators whose result field is their whole state. */
+export function noStateFields(): readonly AvroField[] {
+  return NO_FIELDS;
+}
+
+/**
+ * Reads a numeric field from a table value. Avro `long` may decode as a
+ * number or (with a long type override) a bigint; both are accepted.
+ */
+export function readNumber(record: Readonly<Record<string, unknown>>, field: string, aggregator: string): number {
+  const value = record[field];
+  if (typeof value === 'number') return value;
+  if (typeof value === 'bigint') return Number(value);
+  throw new Error(
+    `cannot restore ${aggregator} state: field "${field}" of the table value should be a number, got ${describe(value)}`,
+  );
+}
+
+/** Like {@link readNumber}, but `null` (the Avro union branch for "no value") is allowed. */
+export function readNullableNumber(
+  record: Readonly<Record<string, unknown>>,
+  field: string,
+  aggregator: string,
+): number | null {
+  return record[field] === null ? null : readNumber(record, field, aggregator);
+}
+
+function describe(value: unknown): string {
+  return value === undefined ? 'nothing (field missing)' : `${typeof value} ${String(value)}`;
+}
