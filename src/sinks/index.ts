@@ -1,0 +1,28 @@
+/**
+ * Driver-free surface of `src/sinks`: the `Sink` contract, the `postgres({...})`
+ * spec factory and pure helpers. Safe for the package root: importing it loads
+ * no database driver. The writer, migrations and `openDatabase` are in
+ * `./postgres/index.js`, for the CLI and runtime wiring.
+ *
+ * @example
+ * ```ts
+ * import { postgres, type Sink } from './sinks/index.js';
+ * const spec = postgres({ table: 'bus_route_minute', key: ['route_id', 'window_start'] });
+ * ```
+ * @module
+ */
+export type {
+  PartitionOffset, RejectedRecord, Sink, SinkBatch, SinkRecord, TopicPartition, WriteOptions, WriteOutcome,
+} from './sink.js';
+export { retryWithBackoff, type RetryOptions } from './retry-with-backoff.js';
+export {
+  postgres, PostgresSinkSpecError,
+  type PostgresColumnMapping, type PostgresColumnSpec, type PostgresColumnType,
+  type PostgresSinkMode, type PostgresSinkOptions, type PostgresSinkSpec,
+} from './postgres/postgres-sink-spec.js';
+export {
+  assertIdentifier, IDENTIFIER_PATTERN, InvalidIdentifierError, parseQualifiedName, quoteIdentifier,
+  type QualifiedName,
+} from './postgres/identifier.js';
+export { toSnakeCase } from './postgres/snake-case.js';
+export { classifyDatabaseError, classifySqlState, type DatabaseFault } from './postgres/classify-database-error.js';

@@ -1,0 +1,25 @@
+/**
+ * The PostgreSQL sink's driver-bearing surface (imports `kysely`, `pg`, and
+ * PGlite lazily): for the CLI and runtime, not for topologies.
+ *
+ * @example
+ * ```ts
+ * import { openDatabase, runMigrations, createPostgresSink } from './sinks/postgres/index.js';
+ * const { db, description } = await openDatabase({ databaseUrl: process.env.DATABASE_URL });
+ * await runMigrations(db, 'sql');
+ * ```
+ * @module
+ */
+export { createPostgresSink, type PostgresSinkConfig } from './postgres-sink.js';
+export type { BindStyle } from './batch-statements.js';
+export { SinkTableMismatchError, planTable, type PlannedColumn, type TablePlan } from './table-plan.js';
+export { RecordMappingError, flattenRecord, toParameter } from './record-row.js';
+export { lockOffsets, readOffsets, writeOffsets } from './offsets-store.js';
+export { runMigrations, applyMigrations, type MigrationReport } from './run-migrations.js';
+export { parseMigrationFiles, checksumOf, MigrationError, type MigrationFile } from './migration-files.js';
+export {
+  openDatabase, redactUrl, DEFAULT_DATABASE_URL,
+  type DatabaseTarget, type OpenDatabaseOptions, type OpenedDatabase,
+} from './open-database.js';
+export { PGlitePool } from './pglite-pool.js';
+export type { Database, SluiceDb, SluiceMigrationsTable, SluiceOffsetsTable } from './database.js';

@@ -1,0 +1,154 @@
+import type { SinkRecord } from '../sink.js';
+import type { PlannedColumn } from './table-plan.js';
+import { toSnakeCase } from './snake-case.js';
+
+/** Thrown when a record cannot be turned into a row; the record goes to the DLQ. */
+export class RecordMappingError extends Error {
+  override readonly name = 'RecordMappingError';
+}
+
+/**
+ * Flattens a record's key and value into snake_case column candidates.
+ * Nested plain objects join with `_` (`window: { start }` → `window_start`);
+ * a scalar key is exposed as `key`. Key fields win over value fields of the
+ * same name because the key is the row's identity.
+ *
+ * @example
+ * ```ts
+ * flattenRecord({ routeId: 'R1', window: { start: 0, end: 60000 } }, { avgSpeed: 31.5 });
+ * // Map { 'avg_speed' => 31.5, 'route_id' => 'R1', 'window_start' => 0, 'window_end' => 60000 }
+ * ```
+ */
+export function flattenRecord(key: unknown, value: unknown): Map<string, unknown> {
+  const out = new Map<string, unknown>();
+  if (isPlainObject(value)) flattenInto(out, value, '');
+  if (isPlainObject(key)) flattenInto(out, key, '');
+  else if (key !== null && key !== undefined) out.set('key', key);
+  return out;
+}
+
+function flattenInto(out: Map<string, unknown>, obj: Record<string, unknown>, prefix: string): void {
+  for (const [field, v] of Object.entries(obj)) {
+    const name = prefix + toSnakeCase(field);
+    if (isPlainObject(v)) flattenInto(out, v, `${name}_`);
+    else out.set(name, v);
+  }
+}
+
+/**
+ * Reads an explicit `from` path: `['key', …]` / `['value', …]` read that side;
+ * any other path is looked up in the value, then in the key.
+ *
+ * @example
+ * ```ts
+ * valueAt({ key: 'R1', value: { stats: { avg: 3 } } }, ['value', 'stats', 'avg']); // 3
+ * valueAt({ key: { route: 'R1' }, value: {} }, ['route']);                         // 'R1'
+ * ```
+ */
+export function valueAt(record: { key: unknown; value: unknown }, path: readonly string[]): unknown {
+  const [head, ...rest] = path;
+  if (head === 'key' || head === 'value') return rest.length === 0 ? record[head] : walk(record[head], rest);
+  const fromValue = walk(record.value, path);
+  return fromValue !== undefined ? fromValue : walk(record.key, path);
+}
+
+function walk(root: unknown, path: readonly string[]): unknown {
+  let cur = root;
+  for (const seg of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[seg];
+  }
+  return cur;
+}
+
+/**
+ * Builds the parameter values of one record's row, in `columns` order.
+ * A scalar record key (a string id) fills `scalarKeyColumn`, the sink's
+ * single key column, so `key: ['event_id']` needs no mapping.
+ *
+ * @example
+ * ```ts
+ * rowValues({ topic: 't', partition: 0, offset: 0n, key: 'e1', value: { speed: 3 } }, columns, 'event_id');
+ * // ['e1', 3] for columns event_id, speed
+ * ```
+ */
+export function rowValues(record: SinkRecord, columns: readonly PlannedColumn[], scalarKeyColumn?: string): unknown[] {
+  let flat: Map<string, unknown> | undefined;
+  const scalarKey = record.key !== null && record.key !== undefined && typeof record.key !== 'object';
+  return columns.map((c) => {
+    let raw: unknown;
+    if (c.from) raw = valueAt(record, c.from);
+    else if (scalarKey && c.column === scalarKeyColumn) raw = record.key;
+    else raw = (flat ??= flattenRecord(record.key, record.value)).get(c.column);
+    return toParameter(raw, c);
+  });
+}
+
+/**
+ * Converts a decoded (Avro) value to what the driver should send for the
+ * column's type: epoch ms → Date for timestamps, decimal bytes → numeric
+ * text, 16 uuid bytes → text, objects → JSON for json columns, bigint → text.
+ *
+ * @example
+ * ```ts
+ * toParameter(60_000, { udtName: 'timestamptz' } as PlannedColumn); // 1970-01-01T00:01:00.000Z (a Date)
+ * toParameter(Buffer.from([0x04, 0xd2]), { udtName: 'numeric', scale: 2 } as PlannedColumn); // '12.34'
+ * ```
+ */
+export function toParameter(raw: unknown, column: Pick<PlannedColumn, 'udtName' | 'scale' | 'column'>): unknown {
+  if (raw === undefined || raw === null) return null;
+  switch (column.udtName) {
+    case 'timestamptz':
+    case 'timestamp':
+    case 'date':
+      if (typeof raw === 'number' || typeof raw === 'bigint') {
+        const d = new Date(Number(raw));
+        if (Number.isNaN(d.getTime())) throw new RecordMappingError(`column ${column.column}: ${String(raw)} is not a valid epoch-millisecond timestamp`);
+        return d;
+      }
+      return raw;
+    case 'numeric':
+      if (raw instanceof Uint8Array) return decimalFromBytes(raw, column.scale ?? 0);
+      if (typeof raw === 'number') {
+        if (!Number.isFinite(raw)) throw new RecordMappingError(`column ${column.column}: ${raw} cannot be stored as numeric`);
+        return String(raw);
+      }
+      return typeof raw === 'bigint' ? raw.toString() : raw;
+    case 'uuid':
+      return raw instanceof Uint8Array && raw.length === 16 ? uuidFromBytes(raw) : raw;
+    case 'json':
+    case 'jsonb':
+      return JSON.stringify(raw, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+    case 'bytea':
+      return raw instanceof Uint8Array && !Buffer.isBuffer(raw) ? Buffer.from(raw) : raw;
+    default:
+      return typeof raw === 'bigint' ? raw.toString() : raw;
+  }
+}
+
+/** Avro `decimal` bytes: big-endian two's-complement unscaled integer. */
+function decimalFromBytes(bytes: Uint8Array, scale: number): string {
+  let n = 0n;
+  for (const b of bytes) n = (n << 8n) | BigInt(b);
+  if (bytes.length > 0 && (bytes[0]! & 0x80) !== 0) n -= 1n << BigInt(bytes.length * 8);
+  const negative = n < 0n;
+  const digits = (negative ? -n : n).toString().padStart(scale + 1, '0');
+  const whole = digits.slice(0, digits.length - scale);
+  const frac = scale > 0 ? `.${digits.slice(digits.length - scale)}` : '';
+  return `${negative ? '-' : ''}${whole}${frac}`;
+}
+
+function uuidFromBytes(b: Uint8Array): string {
+  const hex = Buffer.from(b).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/**
+ * A record-like object whose fields become columns. avsc decodes Avro records
+ * into instances of generated classes, so "plain" means "not a value type",
+ * not "prototype is Object".
+ */
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (v === null || typeof v !== 'object') return false;
+  return !(Array.isArray(v) || Buffer.isBuffer(v) || v instanceof Date || v instanceof Uint8Array || v instanceof Map || v instanceof Set);
+}

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import type { SinkRecord } from '../../../../src/sinks/sink.js';
+import { coalesceBatch, type RowReader } from '../../../../src/sinks/postgres/coalesce-batch.js';
+
+type Key = { id: string };
+type Value = { n: number } | null;
+
+let offset = 0n;
+const rec = (id: string, value: Value, partition = 0): SinkRecord<Key, Value> => ({
+  topic: 't', partition, offset: offset++, key: { id }, value,
+});
+const reader: RowReader = {
+  key: (r) => [(r.key as Key).id],
+  row: (r) => {
+    const v = r.value as { n: number };
+    if (v.n < 0) throw new Error('negative');
+    return { key: [(r.key as Key).id], values: [(r.key as Key).id, v.n] };
+  },
+};
+
+describe('coalesceBatch', () => {
+  it('upsert: last value per key wins, superseded records are skipped', () => {
+    offset = 0n;
+    const b = coalesceBatch([rec('a', { n: 1 }), rec('b', { n: 2 }), rec('a', { n: 3 })], new Map(), 'upsert', reader);
+    expect(b.rows.map((r) => r.values)).toEqual([['a', 3], ['b', 2]]);
+    expect(b.deletes).toEqual([]);
+    expect(b.skipped).toBe(1);
+    expect(b.nextOffsets).toEqual([{ topic: 't', partition: 0, nextOffset: 3n }]);
+  });
+
+  it('upsert: a trailing tombstone deletes, a tombstone followed by a value upserts', () => {
+    offset = 0n;
+    const b = coalesceBatch(
+      [rec('a', { n: 1 }), rec('a', null), rec('b', null), rec('b', { n: 5 })],
+      new Map(), 'upsert', reader,
+    );
+    expect(b.deletes.map((r) => r.values)).toEqual([['a']]);
+    expect(b.rows.map((r) => r.values)).toEqual([['b', 5]]);
+    expect(b.skipped).toBe(2);
+  });
+
+  it('insert-ignore: first value after the last tombstone wins, and the tombstone still deletes', () => {
+    offset = 0n;
+    const b = coalesceBatch(
+      [rec('a', { n: 1 }), rec('a', { n: 2 }), rec('b', { n: 1 }), rec('b', null), rec('b', { n: 7 }), rec('b', { n: 8 })],
+      new Map(), 'insert-ignore', reader,
+    );
+    expect(b.rows.map((r) => r.values)).toEqual([['a', 1], ['b', 7]]);
+    expect(b.deletes.map((r) => r.values)).toEqual([['b']]);
+  });
+
+  it('append: every value is a row, tombstones are skipped', () => {
+    offset = 0n;
+    const b = coalesceBatch([rec('a', { n: 1 }), rec('a', { n: 1 }), rec('a', null)], new Map(), 'append', reader);
+    expect(b.rows).toHaveLength(2);
+    expect(b.skipped).toBe(1);
+  });
+
+  it('skips records below the stored position and never moves a position back', () => {
+    offset = 10n;
+    const records = [rec('a', { n: 1 }), rec('b', { n: 2 }), rec('c', { n: 3 }, 1)];
+    const stored = new Map([[`0\u0000t`, 11n], [`1\u0000t`, 50n]]);
+    const b = coalesceBatch(records, stored, 'upsert', reader);
+    expect(b.rows.map((r) => r.values)).toEqual([['b', 2]]);
+    expect(b.skipped).toBe(2);
+    expect(b.nextOffsets).toEqual([{ topic: 't', partition: 0, nextOffset: 12n }]);
+  });
+
+  it('rejects records that cannot be mapped, keeping the rest and their offsets', () => {
+    offset = 0n;
+    const b = coalesceBatch([rec('a', { n: -1 }), rec('b', { n: 2 })], new Map(), 'upsert', reader);
+    expect(b.rejected).toEqual([expect.objectContaining({ message: 'negative', code: undefined })]);
+    expect(b.rejected[0]!.record.offset).toBe(0n);
+    expect(b.rows.map((r) => r.values)).toEqual([['b', 2]]);
+    expect(b.nextOffsets[0]!.nextOffset).toBe(2n);
+  });
+
+  it('identifies keys by value, Dates by instant', () => {
+    offset = 0n;
+    const dateReader: RowReader = {
+      key: () => [],
+      row: (r) => ({ key: [new Date((r.value as { n: number }).n)], values: [(r.value as { n: number }).n] }),
+    };
+    const b = coalesceBatch([rec('x', { n: 5 }), rec('y', { n: 5 })], new Map(), 'upsert', dateReader);
+    expect(b.rows).toHaveLength(1);
+    expect(b.rows[0]!.record.key).toEqual({ id: 'y' });
+  });
+});
