@@ -1,0 +1,73 @@
+import type { StepSpec } from '../plan/topology-spec.js';
+import type { Duration, WindowSpec } from '../state/index.js';
+import type { StreamContext } from './stream.js';
+import { WindowedStream } from './windowed-stream.js';
+
+/**
+ * Options of {@link GroupedStream.window}.
+ *
+ * @example
+ * ```ts
+ * const o: WindowOptions = { grace: '30s', emit: 'final', idleClose: '2m' };
+ * ```
+ */
+export interface WindowOptions {
+  /** How long after a window's end out-of-order records are still accepted. Default 0. */
+  readonly grace?: Duration;
+  /**
+   * `update` (default): each batch writes the latest value of every window it
+   * changed (updates within a batch are coalesced, like Kafka Streams' record
+   * cache); `final`: one record per window, when it closes.
+   */
+  readonly emit?: 'update' | 'final';
+  /** Close windows on wall-clock time when the partition has been idle this long. */
+  readonly idleClose?: Duration;
+  /** How long window state is kept; must be at least size + grace. Default size + grace. */
+  readonly retention?: Duration;
+  /** Late records go to the dead-letter topic (default) or are dropped; both are counted. */
+  readonly late?: 'dead-letter' | 'drop';
+}
+
+/**
+ * A stream grouped by key: next comes a window.
+ *
+ * @example
+ * ```ts
+ * stream.groupBy('by-route', 'route_id').window('per-minute', tumbling('1m'), { grace: '30s' })
+ * ```
+ */
+export class GroupedStream<T, K extends string> {
+  readonly #ctx: StreamContext;
+  readonly #steps: readonly StepSpec[];
+  declare readonly __types?: [T, K];
+
+  /** @internal Created by `Stream.groupBy`. */
+  constructor(ctx: StreamContext, steps: readonly StepSpec[]) {
+    this.#ctx = ctx;
+    this.#steps = steps;
+  }
+
+  /**
+   * Assigns each record to event-time windows: `tumbling(size)`,
+   * `hopping(size, advance)` or `session(gap)`. A window `[start, end)`
+   * accepts records while the task's watermark is below `end + grace`.
+   *
+   * @example
+   * ```ts
+   * .window('per-minute', tumbling('1m'), { grace: '30s', emit: 'update' })
+   * ```
+   */
+  window(name: string, spec: WindowSpec, options: WindowOptions = {}): WindowedStream<T, K> {
+    const step: StepSpec = {
+      kind: 'window',
+      name,
+      window: spec,
+      grace: options.grace ?? 0,
+      emit: options.emit ?? 'update',
+      late: options.late ?? 'dead-letter',
+      ...(options.idleClose === undefined ? {} : { idleClose: options.idleClose }),
+      ...(options.retention === undefined ? {} : { retention: options.retention }),
+    };
+    return new WindowedStream<T, K>(this.#ctx, [...this.#steps, Object.freeze(step)]);
+  }
+}

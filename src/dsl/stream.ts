@@ -1,0 +1,245 @@
+import type { OperatorFunction } from 'rxjs';
+import type { ArmSpec, ChainSpec, SchemaRef, SourceSpec, StepSpec } from '../plan/topology-spec.js';
+import { Branches } from './branches.js';
+import type { FieldsOfType } from './dsl-types.js';
+import { GroupedStream } from './grouped-stream.js';
+import { armStepsOf, Output, type Topology } from './topology.js';
+
+/**
+ * @internal What a stream builder knows about the topology around it.
+ *
+ * @example
+ * ```ts
+ * const ctx: StreamContext = { name: 'bus', chains: [] };
+ * ```
+ */
+export interface StreamContext {
+  readonly name: string;
+  /** Chains finished before this one. */
+  readonly chains: readonly ChainSpec[];
+  /** The chain's source; absent inside a branch arm. */
+  readonly source?: SourceSpec;
+}
+
+/**
+ * A typed record stream under construction. Immutable: every method returns
+ * a new builder, so a prefix can be shared safely.
+ *
+ * @example
+ * ```ts
+ * const fast = topology('t').source<Bus>('bus', { schema: 'bus', eventTime: 'timestamp' })
+ *   .pipe('fast-only', filter((e) => e.speed_kmh > 100), map((e) => e.bus_id));
+ * // fast: Stream<string>
+ * ```
+ */
+export class Stream<T> {
+  /** @internal */ readonly ctx: StreamContext;
+  /** @internal */ readonly steps: readonly StepSpec[];
+  declare readonly __recordType?: T;
+
+  /** @internal Created by `topology().source()`. */
+  constructor(ctx: StreamContext, steps: readonly StepSpec[]) {
+    this.ctx = ctx;
+    this.steps = steps;
+  }
+
+  /** @internal */
+  protected next<U>(step: StepSpec): Stream<U> {
+    return new Stream<U>(this.ctx, [...this.steps, Object.freeze(step)]);
+  }
+
+  /**
+   * Checks every record: `true` keeps it, a string (the reason) sends it to
+   * the dead-letter topic with `sluice.error.reason = invalid`.
+   *
+   * @example
+   * ```ts
+   * .validate('ranges', (e) => (e.speed_kmh >= 0 && e.speed_kmh <= 150) || 'speed_kmh out of range')
+   * ```
+   */
+  validate(name: string, check: (value: T) => true | string): Stream<T> {
+    return this.next({ kind: 'validate', name, check: check as (value: unknown) => true | string });
+  }
+
+  /**
+   * The dead-letter topic of this chain (and its branches): undecodable,
+   * invalid, failing and late records go there with their original bytes.
+   *
+   * @example
+   * ```ts
+   * .validate('ranges', check).deadLetter('bus.telemetry.dlq')
+   * ```
+   */
+  deadLetter(topic: string): Stream<T> {
+    return this.next({ kind: 'dead-letter', topic });
+  }
+
+  /**
+   * Runs RxJS operators over the records. Each input batch flows through the
+   * operators as a finite stream that completes at the end of the batch, so
+   * timing operators (`delay`, `bufferTime`, `mergeMap` to a promise) finish
+   * inside the batch and the batch still commits atomically. Operator state
+   * (`scan`, `distinct`…) lasts one batch: use `aggregate` for durable state.
+   * An emitted record keeps the key, event time and source position of the
+   * input it came from (followed through promises and timers; values flushed
+   * at completion, like `toArray`, take the batch's last record). When user
+   * code throws, that record goes to the dead-letter topic (reason `error`)
+   * and the batch runs through the operators again without it, so side
+   * effects in operators (`tap`) may repeat, as they may on any retry.
+   *
+   * @example
+   * ```ts
+   * .pipe('enrich', filter((e) => e.passengers > 0), map((e) => ({ ...e, full: e.passengers > 60 })))
+   * ```
+   */
+  pipe(name: string): Stream<T>;
+  pipe<A>(name: string, op1: OperatorFunction<T, A>): Stream<A>;
+  pipe<A, B>(name: string, op1: OperatorFunction<T, A>, op2: OperatorFunction<A, B>): Stream<B>;
+  pipe<A, B, C>(name: string, op1: OperatorFunction<T, A>, op2: OperatorFunction<A, B>, op3: OperatorFunction<B, C>): Stream<C>;
+  pipe<A, B, C, D>(
+    name: string,
+    op1: OperatorFunction<T, A>,
+    op2: OperatorFunction<A, B>,
+    op3: OperatorFunction<B, C>,
+    op4: OperatorFunction<C, D>,
+  ): Stream<D>;
+  pipe<A, B, C, D, E>(
+    name: string,
+    op1: OperatorFunction<T, A>,
+    op2: OperatorFunction<A, B>,
+    op3: OperatorFunction<B, C>,
+    op4: OperatorFunction<C, D>,
+    op5: OperatorFunction<D, E>,
+  ): Stream<E>;
+  pipe<A, B, C, D, E, F>(
+    name: string,
+    op1: OperatorFunction<T, A>,
+    op2: OperatorFunction<A, B>,
+    op3: OperatorFunction<B, C>,
+    op4: OperatorFunction<C, D>,
+    op5: OperatorFunction<D, E>,
+    op6: OperatorFunction<E, F>,
+  ): Stream<F>;
+  pipe(name: string, ...operators: OperatorFunction<unknown, unknown>[]): Stream<unknown>;
+  pipe(name: string, ...operators: OperatorFunction<never, unknown>[]): Stream<unknown> {
+    return this.next({
+      kind: 'pipe',
+      name,
+      operators: Object.freeze([...operators]) as readonly OperatorFunction<unknown, unknown>[],
+    });
+  }
+
+  /**
+   * Routes each record to the FIRST arm whose predicate holds (Kafka Streams'
+   * `split().branch()`); records matching no arm are dropped unless an
+   * `otherwise` arm is declared. Each arm is a named sub-stream.
+   *
+   * @example
+   * ```ts
+   * .branch('by-speed', (b) => b
+   *   .when('fast', (e) => e.speed_kmh > 100, (s) => s.to('bus.fast'))
+   *   .otherwise('normal', (s) => s.to('bus.normal')))
+   * ```
+   */
+  branch(name: string, build: (branches: Branches<T>) => Branches<T>): Topology {
+    const arms = build(new Branches<T>(this.armContext())).arms;
+    return this.finishWith({ kind: 'branch', name, mode: 'first-match', arms: Object.freeze(arms) });
+  }
+
+  /**
+   * Sends EVERY record to every named sub-stream (fan-out): several
+   * independent outputs from one source.
+   *
+   * @example
+   * ```ts
+   * .split('fan-out', {
+   *   raw: (s) => s.to('bus.raw'),
+   *   stats: (s) => s.groupBy('by-route', 'route_id').window('m', tumbling('1m'), { grace: '30s' })
+   *     .aggregate('route-stats', { events: count() }).toTable('bus.route-stats'),
+   * })
+   * ```
+   */
+  split(name: string, arms: Readonly<Record<string, (stream: Stream<T>) => Topology>>): Topology {
+    const ctx = this.armContext();
+    const specs: ArmSpec[] = Object.entries(arms).map(([armName, build]) =>
+      Object.freeze({ name: armName, steps: finishedArm(name, armName, build(new Stream<T>(ctx, []))) }),
+    );
+    return this.finishWith({ kind: 'branch', name, mode: 'broadcast', arms: Object.freeze(specs) });
+  }
+
+  /**
+   * Writes the records to `topic`, Avro-encoded with `schema` (default: the
+   * source's schema), keeping each record's original key.
+   *
+   * @example
+   * ```ts
+   * .pipe('fast-only', filter((e) => e.speed_kmh > 100)).to('bus.fast')
+   * ```
+   */
+  to(topic: string, options: { readonly schema?: SchemaRef } = {}): Output<T> {
+    const step: StepSpec = options.schema === undefined ? { kind: 'to', topic } : { kind: 'to', topic, schema: options.schema };
+    return new Output<T>(this.ctx, [...this.steps, Object.freeze(step)]);
+  }
+
+  /**
+   * Re-keys the records (a repartition topic `<topology>.<name>-repartition`
+   * moves each record to the task owning its new key). A field name also
+   * names the key column of the aggregate; with a function, name it with
+   * `{ as }` (default `key`). `schema` encodes the repartitioned records
+   * (default: the source's schema).
+   *
+   * @example
+   * ```ts
+   * .groupBy('by-route', 'route_id')                      // key column route_id
+   * .groupBy('by-line', (e) => e.line, { as: 'line' })    // key column line
+   * ```
+   */
+  groupBy<K extends FieldsOfType<T, string | number>>(name: string, key: K, options?: { readonly schema?: SchemaRef }): GroupedStream<T, K>;
+  groupBy<N extends string = 'key'>(
+    name: string,
+    key: (value: T) => string,
+    options?: { readonly as?: N; readonly schema?: SchemaRef },
+  ): GroupedStream<T, N>;
+  groupBy(
+    name: string,
+    key: string | ((value: T) => string),
+    options: { readonly as?: string; readonly schema?: SchemaRef } = {},
+  ): GroupedStream<T, string> {
+    const keyFn =
+      typeof key === 'function'
+        ? (key as (value: unknown) => string)
+        : (value: unknown) => String((value as Record<string, unknown>)[key]);
+    const keyField = typeof key === 'string' ? key : (options.as ?? 'key');
+    const step: StepSpec =
+      options.schema === undefined
+        ? { kind: 'group-by', name, key: keyFn, keyField }
+        : { kind: 'group-by', name, key: keyFn, keyField, schema: options.schema };
+    return new GroupedStream<T, string>(this.ctx, [...this.steps, Object.freeze(step)]);
+  }
+
+  private armContext(): StreamContext {
+    return { name: this.ctx.name, chains: [] };
+  }
+
+  private finishWith(step: StepSpec): Topology {
+    return new Output<T>(this.ctx, [...this.steps, Object.freeze(step)]);
+  }
+}
+
+/**
+ * @internal Extracts an arm's steps, or explains what the callback must return.
+ *
+ * @example
+ * ```ts
+ * finishedArm('by-speed', 'fast', arm(new Stream(ctx, []))); // the arm's steps
+ * ```
+ */
+export function finishedArm(branch: string, arm: string, result: Topology): readonly StepSpec[] {
+  const steps = armStepsOf(result);
+  if (steps === undefined) {
+    throw new Error(
+      `arm "${arm}" of branch "${branch}" must return the stream it was given, ended with .to(), .toTable() or another branch`,
+    );
+  }
+  return steps;
+}

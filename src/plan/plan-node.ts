@@ -1,0 +1,232 @@
+import type { OperatorFunction } from 'rxjs';
+import type { AvroRecordSchema } from '../serde/avro-schema.js';
+import type { AnyAggregatorSpec, WindowSpec } from '../state/index.js';
+import type { EmitMode, EventTimeSpec, LatePolicy, SchemaRef } from './topology-spec.js';
+
+interface NodeBase {
+  /** Unique within the topology; shown by `describe()`. */
+  readonly name: string;
+  /** The dead-letter topic in effect at this node, if any. */
+  readonly deadLetter: string | undefined;
+}
+
+/**
+ * Reads a source topic and decodes it with the source's reader schema.
+ *
+ * @example
+ * ```ts
+ * plan(t).subTopologies[0]?.root.kind; // 'SourceNode'
+ * ```
+ */
+export interface SourceNode extends NodeBase {
+  readonly kind: 'SourceNode';
+  readonly topic: string;
+  readonly schema: SchemaRef;
+  readonly eventTime: EventTimeSpec;
+  readonly next: readonly PlanNode[];
+}
+
+/**
+ * Reads an internal repartition topic (event time = record timestamp).
+ *
+ * @example
+ * ```ts
+ * plan(busTelemetry).subTopologies[1]?.root.topic; // 'bus-telemetry.by-route-repartition'
+ * ```
+ */
+export interface RepartitionSourceNode extends NodeBase {
+  readonly kind: 'RepartitionSourceNode';
+  readonly topic: string;
+  readonly schema: SchemaRef;
+  readonly keyField: string;
+  readonly next: readonly PlanNode[];
+}
+
+/**
+ * Sends records failing `check` to the dead-letter topic.
+ *
+ * @example
+ * ```ts
+ * if (node.kind === 'ValidateNode') node.check(value); // true or the reason
+ * ```
+ */
+export interface ValidateNode extends NodeBase {
+  readonly kind: 'ValidateNode';
+  readonly check: (value: unknown) => true | string | false;
+  readonly next: readonly PlanNode[];
+}
+
+/**
+ * Runs user RxJS operators over each batch.
+ *
+ * @example
+ * ```ts
+ * if (node.kind === 'PipeNode') node.operators.length; // operators given to .pipe()
+ * ```
+ */
+export interface PipeNode extends NodeBase {
+  readonly kind: 'PipeNode';
+  readonly operators: readonly OperatorFunction<unknown, unknown>[];
+  readonly next: readonly PlanNode[];
+}
+
+/**
+ * Routes records to arms: first match, or every arm (broadcast).
+ *
+ * @example
+ * ```ts
+ * if (node.kind === 'BranchNode') node.next.map((arm) => arm.name); // ['by-speed.fast', 'by-speed.normal']
+ * ```
+ */
+export interface BranchNode extends NodeBase {
+  readonly kind: 'BranchNode';
+  readonly mode: 'first-match' | 'broadcast';
+  readonly next: readonly ArmNode[];
+}
+
+/**
+ * One arm of a branch; `when` is absent for `otherwise` and broadcast arms.
+ *
+ * @example
+ * ```ts
+ * if (node.kind === 'ArmNode' && node.when?.(value)) route(value);
+ * ```
+ */
+export interface ArmNode extends NodeBase {
+  readonly kind: 'ArmNode';
+  readonly when: ((value: unknown) => boolean) | undefined;
+  readonly next: readonly PlanNode[];
+}
+
+/**
+ * Re-keys records and writes them to a repartition topic.
+ *
+ * @example
+ * ```ts
+ * if (node.kind === 'RepartitionSinkNode') node.key(value); // 'R1'
+ * ```
+ */
+export interface RepartitionSinkNode extends NodeBase {
+  readonly kind: 'RepartitionSinkNode';
+  readonly topic: string;
+  readonly key: (value: unknown) => string;
+  readonly schema: SchemaRef;
+  readonly next: readonly [];
+}
+
+/**
+ * Assigns records to event-time windows; always followed by one AggregateNode.
+ *
+ * @example
+ * ```ts
+ * if (node.kind === 'WindowNode') node.graceMs; // 30000
+ * ```
+ */
+export interface WindowNode extends NodeBase {
+  readonly kind: 'WindowNode';
+  readonly window: WindowSpec;
+  readonly graceMs: number;
+  readonly retentionMs: number;
+  readonly emit: EmitMode;
+  readonly idleCloseMs: number | undefined;
+  readonly late: LatePolicy;
+  readonly next: readonly [AggregateNode];
+}
+
+/**
+ * Folds windowed records into accumulators held in the window store.
+ *
+ * @example
+ * ```ts
+ * if (node.kind === 'AggregateNode') Object.keys(node.aggregators); // ['events', 'avg_speed']
+ * ```
+ */
+export interface AggregateNode extends NodeBase {
+  readonly kind: 'AggregateNode';
+  readonly aggregators: Readonly<Record<string, AnyAggregatorSpec<unknown>>>;
+  readonly keyField: string;
+  /** Compacted topic holding open-window state when `emit` is `final` (the table is the changelog otherwise). */
+  readonly changelogTopic: string | undefined;
+  readonly next: readonly [TableSinkNode];
+}
+
+/**
+ * Writes aggregate rows to a compacted table topic.
+ *
+ * @example
+ * ```ts
+ * if (node.kind === 'TableSinkNode') node.valueSchema.fields.map((f) => f.name);
+ * ```
+ */
+export interface TableSinkNode extends NodeBase {
+  readonly kind: 'TableSinkNode';
+  readonly topic: string;
+  readonly keySchema: AvroRecordSchema;
+  readonly valueSchema: AvroRecordSchema;
+  readonly next: readonly [];
+}
+
+/**
+ * Writes records to an output topic.
+ *
+ * @example
+ * ```ts
+ * if (node.kind === 'StreamSinkNode') node.topic; // 'bus.fast'
+ * ```
+ */
+export interface StreamSinkNode extends NodeBase {
+  readonly kind: 'StreamSinkNode';
+  readonly topic: string;
+  readonly schema: SchemaRef;
+  readonly next: readonly [];
+}
+
+/**
+ * A node of a sub-topology. Every `switch` over `kind` is exhaustive (see
+ * {@link assertNever}).
+ *
+ * @example
+ * ```ts
+ * function label(node: PlanNode): string {
+ *   switch (node.kind) {
+ *     case 'SourceNode': return `Source: ${node.topic}`;
+ *     // … every other kind …
+ *     default: return assertNever(node);
+ *   }
+ * }
+ * ```
+ */
+export type PlanNode =
+  | SourceNode
+  | RepartitionSourceNode
+  | ValidateNode
+  | PipeNode
+  | BranchNode
+  | ArmNode
+  | RepartitionSinkNode
+  | WindowNode
+  | AggregateNode
+  | TableSinkNode
+  | StreamSinkNode;
+
+/**
+ * The `kind` of every plan node.
+ *
+ * @example
+ * ```ts
+ * const k: PlanNodeKind = 'WindowNode';
+ * ```
+ */
+export type PlanNodeKind = PlanNode['kind'];
+
+/**
+ * Compile-time exhaustiveness check for switches over plan node kinds.
+ *
+ * @example
+ * ```ts
+ * default: return assertNever(node); // a new kind makes this a type error
+ * ```
+ */
+export function assertNever(value: never): never {
+  throw new Error(`unexpected plan node: ${JSON.stringify(value)}`);
+}

@@ -1,0 +1,301 @@
+import { CompiledAggregates } from '../state/index.js';
+import type {
+  AggregateNode,
+  ArmNode,
+  PlanNode,
+  RepartitionSourceNode,
+  SourceNode,
+  TableSinkNode,
+  WindowNode,
+} from './plan-node.js';
+import { assertNeverStep, deepFreeze, durationMs, firstDeadLetter, windowSizeMs, type Fail } from './plan-internals.js';
+import { tableSchemas, WINDOW_FIELDS } from './table-schemas.js';
+import { TopologyDefinitionError } from './topology-definition-error.js';
+import type { SinkPlan, SubTopology, TopicPlan, TopicRole, TopologyPlan } from './topology-plan.js';
+import type { ChainSpec, SchemaRef, StepSpec, TopologySpec } from './topology-spec.js';
+
+const TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
+const AVRO_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+type Step<K extends StepSpec['kind']> = Extract<StepSpec, { kind: K }>;
+
+/** Where the walk is: what the records are, and which DLQ and schema apply. */
+interface Walk {
+  readonly deadLetter: string | undefined;
+  readonly schema: SchemaRef;
+  readonly inputTopic: string;
+  readonly subTopology: number;
+}
+
+/**
+ * Checks a topology and derives everything needed to run it: sub-topologies
+ * split at repartition points, internal topic names (`<topology>.<step>-repartition`,
+ * `<topology>.<step>-changelog`), compaction and co-partitioning, table schemas.
+ * Pure: no I/O. Throws a {@link TopologyDefinitionError} naming the topology,
+ * the step and the fix.
+ *
+ * @example
+ * ```ts
+ * const p = plan(busTelemetry);
+ * p.topics.map((t) => `${t.name} (${t.role})`);
+ * // ['bus.telemetry (source)', 'bus.telemetry.dlq (dead-letter)',
+ * //  'bus-telemetry.by-route-repartition (repartition)', 'bus.route-stats.1m (table)']
+ * ```
+ */
+export function plan(topology: TopologySpec | { readonly spec: TopologySpec }): TopologyPlan {
+  const spec = 'chains' in topology ? topology : topology.spec;
+  return new Planner(spec).run();
+}
+
+class Planner {
+  private readonly topics = new Map<string, TopicPlan>();
+  private readonly subTopologies = new Map<number, SubTopology>();
+  private readonly changelogs = new Map<number, string[]>();
+  private readonly names = new Set<string>();
+  private readonly sinks: SinkPlan[] = [];
+  private readonly warnings: string[] = [];
+  private nextId = 0;
+
+  constructor(private readonly spec: TopologySpec) {}
+
+  run(): TopologyPlan {
+    const { name, chains } = this.spec;
+    if (!TOPIC.test(name)) {
+      this.fail(name, 'topology name is empty or has characters a topic name cannot have', `name it with letters, digits, '.', '_' or '-', e.g. topology('bus-telemetry')`);
+    }
+    if (chains.length === 0) this.fail(name, 'the topology has no source', `start a chain with .source<T>('<topic>', { schema, eventTime })`);
+    for (const chain of chains) this.chain(chain);
+    const subTopologies = [...this.subTopologies.values()]
+      .sort((a, b) => a.id - b.id)
+      .map((s) => Object.freeze({ ...s, changelogTopics: Object.freeze(this.changelogs.get(s.id) ?? []) }));
+    return deepFreeze({
+      topology: name,
+      applicationId: name,
+      subTopologies,
+      topics: [...this.topics.values()],
+      sinks: this.sinks,
+      warnings: this.warnings,
+    });
+  }
+
+  private chain(chain: ChainSpec): void {
+    const { source, steps } = chain;
+    const existing = this.topics.get(source.topic);
+    if (existing?.role === 'source') {
+      this.fail(source.topic, 'two chains read the same source topic', `read it once and fan out with .split('<name>', { a: (s) => …, b: (s) => … })`);
+    }
+    this.topic(source.topic, source.topic, 'source', false, undefined);
+    const deadLetter = firstDeadLetter(steps);
+    const id = this.nextId++;
+    const walk: Walk = { deadLetter, schema: source.schema, inputTopic: source.topic, subTopology: id };
+    if (deadLetter === undefined) {
+      this.warnings.push(`chain of source "${source.topic}" has no .deadLetter(topic): undecodable records are counted and dropped`);
+    }
+    const root: SourceNode = {
+      kind: 'SourceNode',
+      name: source.topic,
+      deadLetter,
+      topic: source.topic,
+      schema: source.schema,
+      eventTime: source.eventTime,
+      next: this.steps(steps, 0, walk, source.topic),
+    };
+    this.subTopologies.set(id, { id, inputTopic: source.topic, root, changelogTopics: [] });
+  }
+
+  /** Plans `steps[i..]`, returning the nodes that follow the previous one. */
+  private steps(steps: readonly StepSpec[], i: number, walk: Walk, after: string): readonly PlanNode[] {
+    const step = steps[i];
+    if (step === undefined) {
+      this.fail(after, 'the chain ends without an output', `end it with .to('<topic>'), .toTable('<topic>') or .branch()/.split()`);
+    }
+    switch (step.kind) {
+      case 'dead-letter':
+        if (step.topic !== walk.deadLetter) {
+          this.fail(after, `a second dead-letter topic "${step.topic}" in a chain that already uses "${String(walk.deadLetter)}"`, 'declare one .deadLetter(topic) per chain (a branch arm may declare its own)');
+        }
+        this.topicName(after, step.topic);
+        this.topic(after, step.topic, 'dead-letter', false, undefined);
+        return this.steps(steps, i + 1, walk, after);
+      case 'validate':
+        this.name(step.name);
+        if (walk.deadLetter === undefined) {
+          this.fail(step.name, 'validate has no dead-letter topic for the records it rejects', `add .deadLetter('<topic>') to the chain, e.g. .validate('${step.name}', …).deadLetter('${this.spec.name}.dlq')`);
+        }
+        return [{ kind: 'ValidateNode', name: step.name, deadLetter: walk.deadLetter, check: step.check, next: this.steps(steps, i + 1, walk, step.name) }];
+      case 'pipe':
+        this.name(step.name);
+        return [{ kind: 'PipeNode', name: step.name, deadLetter: walk.deadLetter, operators: step.operators, next: this.steps(steps, i + 1, walk, step.name) }];
+      case 'branch':
+        return [this.branch(step, steps, i, walk)];
+      case 'to':
+        return [this.to(step, steps, i, walk)];
+      case 'group-by':
+        return [this.groupBy(step, steps, i, walk)];
+      case 'window':
+        return [this.window(step, steps, i, walk)];
+      case 'aggregate':
+        return this.fail(step.name, 'aggregate has no key and window before it', `group and window first: .groupBy('<name>', '<field>').window('<name>', tumbling('1m')).aggregate('${step.name}', …)`);
+      case 'to-table':
+        return this.fail(step.topic, 'toTable() must follow an aggregate', `write plain records with .to('${step.topic}'), or aggregate first`);
+      case 'sink':
+        return this.fail(step.name, 'a sink reads a topic, but nothing before it writes one', `put .sink('${step.name}', …) right after .to('<topic>') or .toTable('<topic>')`);
+      default:
+        return assertNeverStep(step);
+    }
+  }
+
+  private branch(step: Step<'branch'>, steps: readonly StepSpec[], i: number, walk: Walk): PlanNode {
+    this.name(step.name);
+    this.nothingAfter(steps, i, step.name, 'branch');
+    if (step.arms.length === 0) this.fail(step.name, 'the branch has no arms', `add at least one arm, e.g. .branch('${step.name}', (b) => b.when('a', pred, (s) => s.to('a')))`);
+    const armNames = new Set<string>();
+    const arms: ArmNode[] = step.arms.map((arm) => {
+      const name = `${step.name}.${arm.name}`;
+      if (step.mode === 'first-match' && arm.when === undefined && arm !== step.arms[step.arms.length - 1]) {
+        this.fail(name, 'otherwise() is not the last arm, so the arms after it never receive a record', 'move .otherwise() to the end of the branch');
+      }
+      if (armNames.has(arm.name)) this.fail(name, `two arms of branch "${step.name}" are named "${arm.name}"`, 'give each arm its own name');
+      armNames.add(arm.name);
+      const deadLetter = firstDeadLetter(arm.steps) ?? walk.deadLetter;
+      return { kind: 'ArmNode', name, deadLetter, when: arm.when, next: this.steps(arm.steps, 0, { ...walk, deadLetter }, name) };
+    });
+    return { kind: 'BranchNode', name: step.name, deadLetter: walk.deadLetter, mode: step.mode, next: arms };
+  }
+
+  private to(step: Step<'to'>, steps: readonly StepSpec[], i: number, walk: Walk): PlanNode {
+    this.topicName(step.topic, step.topic);
+    this.topic(step.topic, step.topic, 'output', false, undefined);
+    this.sinksAfter(steps, i, step.topic);
+    return { kind: 'StreamSinkNode', name: step.topic, deadLetter: walk.deadLetter, topic: step.topic, schema: step.schema ?? walk.schema, next: [] };
+  }
+
+  private groupBy(step: Step<'group-by'>, steps: readonly StepSpec[], i: number, walk: Walk): PlanNode {
+    this.name(step.name);
+    if (!AVRO_NAME.test(step.keyField)) {
+      this.fail(step.name, `key column "${step.keyField}" is not a valid Avro field name`, `name it with letters, digits and '_' ({ as: 'route_id' })`);
+    }
+    const next = steps[i + 1];
+    if (next?.kind !== 'window') {
+      this.fail(step.name, 'groupBy must be followed by a window', `add .window('<name>', tumbling('1m'), { grace: '30s' }) after .groupBy('${step.name}', …)`);
+    }
+    const topic = `${this.spec.name}.${step.name}-repartition`;
+    this.topic(step.name, topic, 'repartition', false, walk.inputTopic);
+    const schema = step.schema ?? walk.schema;
+    const id = this.nextId++;
+    const downstream: Walk = { deadLetter: walk.deadLetter, schema, inputTopic: topic, subTopology: id };
+    const root: RepartitionSourceNode = {
+      kind: 'RepartitionSourceNode',
+      name: topic,
+      deadLetter: walk.deadLetter,
+      topic,
+      schema,
+      keyField: step.keyField,
+      next: this.steps(steps, i + 1, downstream, step.name),
+    };
+    this.subTopologies.set(id, { id, inputTopic: topic, root, changelogTopics: [] });
+    return { kind: 'RepartitionSinkNode', name: step.name, deadLetter: walk.deadLetter, topic, key: step.key, schema, next: [] };
+  }
+
+  private window(step: Step<'window'>, steps: readonly StepSpec[], i: number, walk: Walk): WindowNode {
+    this.name(step.name);
+    const previous = steps[i - 1];
+    if (previous?.kind !== 'group-by') {
+      this.fail(step.name, 'window has no key: it must follow a groupBy', `add .groupBy('<name>', '<field>') before .window('${step.name}', …)`);
+    }
+    const sizeMs = windowSizeMs(step.name, step.window, this.fail);
+    const graceMs = durationMs(step.name, step.grace, 'grace', true, this.fail);
+    const retentionMs = step.retention === undefined ? sizeMs + graceMs : durationMs(step.name, step.retention, 'retention', false, this.fail);
+    if (retentionMs < sizeMs + graceMs) {
+      this.fail(step.name, `grace (${graceMs} ms) is longer than the retention allows (${retentionMs} ms for windows of ${sizeMs} ms)`, `make retention at least size + grace (${sizeMs + graceMs} ms), or shorten grace`);
+    }
+    const idleCloseMs = step.idleClose === undefined ? undefined : durationMs(step.name, step.idleClose, 'idleClose', false, this.fail);
+    if (step.emit !== 'update' && step.emit !== 'final') this.fail(step.name, `unknown emit mode "${String(step.emit)}"`, `use emit: 'update' or 'final'`);
+    if (step.late !== 'dead-letter' && step.late !== 'drop') this.fail(step.name, `unknown late policy "${String(step.late)}"`, `use late: 'dead-letter' or 'drop'`);
+    if (step.late === 'dead-letter' && walk.deadLetter === undefined) {
+      this.fail(step.name, 'late records go to the dead-letter topic, but the chain has none', `add .deadLetter('<topic>') to the chain, or pass { late: 'drop' } to .window('${step.name}', …)`);
+    }
+    const aggregate = steps[i + 1];
+    if (aggregate?.kind !== 'aggregate') {
+      this.fail(step.name, 'window must be followed by an aggregate', `add .aggregate('<name>', { events: count() }) after .window('${step.name}', …)`);
+    }
+    const group = previous as Step<'group-by'>;
+    const node = this.aggregate(aggregate, steps, i + 1, walk, group.keyField, step);
+    return { kind: 'WindowNode', name: step.name, deadLetter: walk.deadLetter, window: step.window, graceMs, retentionMs, emit: step.emit, idleCloseMs, late: step.late, next: [node] };
+  }
+
+  private aggregate(step: Step<'aggregate'>, steps: readonly StepSpec[], i: number, walk: Walk, keyField: string, window: Step<'window'>): AggregateNode {
+    this.name(step.name);
+    let compiled: CompiledAggregates<unknown>;
+    try {
+      compiled = new CompiledAggregates(step.aggregators);
+    } catch (error) {
+      return this.fail(step.name, (error as Error).message, 'fix the aggregate fields');
+    }
+    for (const field of compiled.names) {
+      if (!AVRO_NAME.test(field)) this.fail(step.name, `aggregate field "${field}" is not a valid Avro field name`, 'use letters, digits and _');
+      if (field === keyField || (WINDOW_FIELDS as readonly string[]).includes(field)) {
+        this.fail(step.name, `aggregate field "${field}" clashes with the key or window columns`, `rename the field (the table value has ${keyField}, window_start and window_end)`);
+      }
+    }
+    if (window.window.kind === 'session' && !compiled.canMerge) {
+      this.fail(step.name, 'session windows merge, but an aggregator here cannot', 'give the reducer a merge(a, b) or use a tumbling/hopping window');
+    }
+    const table = steps[i + 1];
+    if (table?.kind !== 'to-table') {
+      this.fail(step.name, 'the aggregate is not written anywhere', `add .toTable('<topic>') after .aggregate('${step.name}', …)`);
+    }
+    this.topicName(step.name, table.topic);
+    if (this.topics.get(table.topic)?.role === 'table') this.fail(step.name, `table topic "${table.topic}" is written by another aggregate`, 'give each aggregate its own table topic');
+    this.topic(step.name, table.topic, 'table', true, walk.inputTopic);
+    const changelogTopic = window.emit === 'final' ? `${this.spec.name}.${step.name}-changelog` : undefined;
+    if (changelogTopic !== undefined) this.topic(step.name, changelogTopic, 'changelog', true, walk.inputTopic);
+    const logs = this.changelogs.get(walk.subTopology) ?? [];
+    logs.push(changelogTopic ?? table.topic);
+    this.changelogs.set(walk.subTopology, logs);
+    this.sinksAfter(steps, i + 1, table.topic);
+    const schemas = tableSchemas(table.topic, keyField, compiled);
+    const sink: TableSinkNode = { kind: 'TableSinkNode', name: table.topic, deadLetter: walk.deadLetter, topic: table.topic, keySchema: schemas.key, valueSchema: schemas.value, next: [] };
+    return { kind: 'AggregateNode', name: step.name, deadLetter: walk.deadLetter, aggregators: step.aggregators, keyField, changelogTopic, next: [sink] };
+  }
+
+  private sinksAfter(steps: readonly StepSpec[], i: number, topic: string): void {
+    for (const step of steps.slice(i + 1)) {
+      if (step.kind !== 'sink') this.fail(topic, `.${step.kind}() cannot follow the write to "${topic}"`, `only .sink(name, spec) can follow .to()/.toTable(); use .split() for several outputs`);
+      this.name(step.name);
+      if (typeof step.spec?.kind !== 'string') this.fail(step.name, 'the sink spec has no kind', `pass a sink spec such as postgres({ table: '…' })`);
+      this.sinks.push({ name: step.name, topic, spec: step.spec });
+    }
+  }
+
+  private nothingAfter(steps: readonly StepSpec[], i: number, name: string, what: string): void {
+    const next = steps[i + 1];
+    if (next !== undefined) this.fail(name, `.${next.kind}() follows a ${what}, which ends the chain`, `move it into the ${what}'s arms`);
+  }
+
+  private name(name: string): void {
+    if (typeof name !== 'string' || !/^[A-Za-z0-9._-]+$/.test(name)) {
+      this.fail(String(name), 'step names must be non-empty and use letters, digits, ., _ or -', `rename the step, e.g. 'route-stats'`);
+    }
+    if (this.names.has(name)) this.fail(name, 'two steps have this name; names must be unique and stable (they name internal topics and state)', `rename one of the "${name}" steps`);
+    this.names.add(name);
+  }
+
+  private topicName(step: string, topic: string): void {
+    if (!TOPIC.test(topic)) this.fail(step, `"${topic}" is not a valid topic name`, `use letters, digits, '.', '_' or '-' (at most 249)`);
+  }
+
+  private topic(step: string, name: string, role: TopicRole, compacted: boolean, coPartitionedWith: string | undefined): void {
+    this.topicName(step, name);
+    const existing = this.topics.get(name);
+    if (existing !== undefined && existing.role !== role) {
+      this.fail(step, `topic "${name}" is used both as ${existing.role} and as ${role}`, 'use a separate topic for each role');
+    }
+    const internal = role === 'repartition' || role === 'changelog';
+    this.topics.set(name, { name, role, internal, compacted, coPartitionedWith });
+  }
+
+  private readonly fail: Fail = (step, problem, fix) => {
+    throw new TopologyDefinitionError(this.spec.name, step, problem, fix);
+  };
+}

@@ -1,0 +1,100 @@
+import { ERROR_HEADERS, type DeadLetterReason } from './error-headers.js';
+import type { InputRecord, OutputRecord, RecordHeaders, TaskCounters } from './records.js';
+
+/**
+ * What one batch accumulates while it runs: records to produce, in order, and
+ * counters. Created per batch by the task; processors append to it.
+ *
+ * @example
+ * ```ts
+ * const ctx = new BatchContext(Date.now());
+ * ctx.deadLetter(input, 'bus.dlq', 'invalid', 'ranges', 'speed_kmh out of range');
+ * ctx.outputs.length; // 1
+ * ```
+ */
+export class BatchContext {
+  readonly outputs: OutputRecord[] = [];
+  readonly counters: TaskCounters = { processed: 0, deadLettered: 0, late: 0, dropped: 0 };
+
+  constructor(readonly nowMs: number) {}
+
+  /** Appends a record to produce. */
+  emit(record: OutputRecord): void {
+    this.outputs.push(record);
+  }
+
+  /**
+   * Sends the ORIGINAL bytes of `origin` to `topic` with the error headers;
+   * counts a drop when no dead-letter topic applies.
+   */
+  deadLetter(origin: InputRecord, topic: string | undefined, reason: DeadLetterReason, step: string, message: string): void {
+    if (topic === undefined) {
+      this.counters.dropped++;
+      return;
+    }
+    this.counters.deadLettered++;
+    this.outputs.push({
+      topic,
+      partition: undefined,
+      key: origin.key,
+      value: origin.value,
+      timestamp: origin.timestamp,
+      headers: {
+        ...origin.headers,
+        [ERROR_HEADERS.reason]: Buffer.from(reason),
+        [ERROR_HEADERS.step]: Buffer.from(step),
+        [ERROR_HEADERS.message]: Buffer.from(message),
+        ...sourceHeaders(origin),
+      },
+    });
+  }
+}
+
+/**
+ * The `sluice.source.*` headers of a record: propagated ones when it came
+ * through a repartition topic, else its own coordinates.
+ *
+ * @example
+ * ```ts
+ * sourceHeaders(input)['sluice.source.offset']?.toString(); // '41'
+ * ```
+ */
+export function sourceHeaders(origin: InputRecord): RecordHeaders {
+  const h = origin.headers;
+  const topic = h[ERROR_HEADERS.sourceTopic];
+  const partition = h[ERROR_HEADERS.sourcePartition];
+  const offset = h[ERROR_HEADERS.sourceOffset];
+  if (topic !== undefined && partition !== undefined && offset !== undefined) {
+    return { [ERROR_HEADERS.sourceTopic]: topic, [ERROR_HEADERS.sourcePartition]: partition, [ERROR_HEADERS.sourceOffset]: offset };
+  }
+  return {
+    [ERROR_HEADERS.sourceTopic]: constantBytes(origin.topic),
+    [ERROR_HEADERS.sourcePartition]: constantBytes(origin.partition),
+    [ERROR_HEADERS.sourceOffset]: Buffer.from(String(origin.offset)),
+  };
+}
+
+// Topic names and partition numbers repeat on every record: encode each once.
+// Buffers handed out here are shared, so they must never be written to.
+const constants = new Map<string | number, Buffer>();
+function constantBytes(value: string | number): Buffer {
+  let bytes = constants.get(value);
+  if (bytes === undefined) {
+    if (constants.size > 10_000) constants.clear();
+    bytes = Buffer.from(String(value));
+    constants.set(value, bytes);
+  }
+  return bytes;
+}
+
+/**
+ * A thrown value as a one-line message.
+ *
+ * @example
+ * ```ts
+ * errorMessage(new Error('boom')); // 'boom'
+ * ```
+ */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,79 @@
+import { assertNever, type PlanNode } from '../plan/plan-node.js';
+import type { CodecSet } from './codec-set.js';
+import { BranchProcessor } from './processors/branch-processor.js';
+import { PipeProcessor } from './processors/pipe-processor.js';
+import type { Processor } from './processors/processor.js';
+import { RepartitionSinkProcessor } from './processors/repartition-sink-processor.js';
+import { StreamSinkProcessor } from './processors/stream-sink-processor.js';
+import { ValidateProcessor } from './processors/validate-processor.js';
+import { WindowAggregateProcessor } from './processors/window-aggregate-processor.js';
+
+/**
+ * What compiling a sub-topology needs, and collects.
+ *
+ * @example
+ * ```ts
+ * const ctx: CompileContext = { codecs, partition: 0, windows: [] };
+ * ```
+ */
+export interface CompileContext {
+  readonly codecs: CodecSet;
+  readonly partition: number;
+  /** Filled with every stateful processor, in plan order. */
+  readonly windows: WindowAggregateProcessor[];
+}
+
+/**
+ * Compiles plan nodes into processors, once per task. The switch is
+ * exhaustive over node kinds; sources, arms, aggregates and tables are
+ * compiled by their parents.
+ *
+ * @example
+ * ```ts
+ * const next = compileProcessors(subTopology.root.next, { codecs, partition: 0, windows: [] });
+ * ```
+ */
+export function compileProcessors(nodes: readonly PlanNode[], ctx: CompileContext): Processor[] {
+  return nodes.map((node) => compileOne(node, ctx));
+}
+
+function compileOne(node: PlanNode, ctx: CompileContext): Processor {
+  switch (node.kind) {
+    case 'ValidateNode':
+      return new ValidateProcessor(node, compileProcessors(node.next, ctx));
+    case 'PipeNode':
+      return new PipeProcessor(node, compileProcessors(node.next, ctx));
+    case 'BranchNode':
+      return new BranchProcessor(
+        node,
+        node.next.map((arm) => ({ name: arm.name, deadLetter: arm.deadLetter, when: arm.when, next: compileProcessors(arm.next, ctx) })),
+      );
+    case 'RepartitionSinkNode':
+      return new RepartitionSinkProcessor(node, ctx.codecs.writer(`${node.topic}-value`, node.schema));
+    case 'StreamSinkNode':
+      return new StreamSinkProcessor(node, ctx.codecs.writer(`${node.topic}-value`, node.schema));
+    case 'WindowNode': {
+      const aggregate = node.next[0];
+      const table = aggregate.next[0];
+      const tableKey = ctx.codecs.writer(`${table.topic}-key`, table.keySchema);
+      const tableValue = ctx.codecs.writer(`${table.topic}-value`, table.valueSchema);
+      const log = aggregate.changelogTopic;
+      const processor = new WindowAggregateProcessor(node, ctx.partition, {
+        tableKey,
+        tableValue,
+        stateKey: log === undefined ? tableKey : ctx.codecs.writer(`${log}-key`, table.keySchema),
+        stateValue: log === undefined ? tableValue : ctx.codecs.writer(`${log}-value`, table.valueSchema),
+      });
+      ctx.windows.push(processor);
+      return processor;
+    }
+    case 'SourceNode':
+    case 'RepartitionSourceNode':
+    case 'ArmNode':
+    case 'AggregateNode':
+    case 'TableSinkNode':
+      throw new Error(`${node.kind} "${node.name}" is compiled by its parent, not on its own`);
+    default:
+      return assertNever(node);
+  }
+}

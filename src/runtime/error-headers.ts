@@ -1,0 +1,42 @@
+/**
+ * Header names Sluice puts on dead-letter records (and propagates through
+ * repartition topics, so a DLQ record names the record's original source).
+ *
+ * @example
+ * ```ts
+ * dlqRecord.headers[ERROR_HEADERS.reason]?.toString(); // 'late'
+ * ```
+ */
+export const ERROR_HEADERS = Object.freeze({
+  reason: 'sluice.error.reason',
+  step: 'sluice.error.step',
+  message: 'sluice.error.message',
+  sourceTopic: 'sluice.source.topic',
+  sourcePartition: 'sluice.source.partition',
+  sourceOffset: 'sluice.source.offset',
+});
+
+/**
+ * Why a record went to the dead-letter topic: a decode failure
+ * (`bad-magic`, `truncated`, `corrupt`, `unknown-schema`, `unresolvable`,
+ * `too-large`), `invalid` (a validate step said no), `late` (its windows had
+ * closed), `event-time` (no usable event time), `error` (user code threw),
+ * `serialize` (the value does not fit the output schema).
+ *
+ * @example
+ * ```ts
+ * const r: DeadLetterReason = 'invalid';
+ * ```
+ */
+export type DeadLetterReason =
+  | 'bad-magic'
+  | 'truncated'
+  | 'corrupt'
+  | 'unknown-schema'
+  | 'unresolvable'
+  | 'too-large'
+  | 'invalid'
+  | 'late'
+  | 'event-time'
+  | 'error'
+  | 'serialize';

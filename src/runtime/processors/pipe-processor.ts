@@ -1,0 +1,29 @@
+import type { PipeNode } from '../../plan/plan-node.js';
+import { errorMessage, type BatchContext } from '../batch-context.js';
+import type { Envelope } from '../envelope.js';
+import { runPipe } from '../run-pipe.js';
+import { runAll, type Processor } from './processor.js';
+
+/**
+ * Runs the user's RxJS operators over the batch (see `runPipe`); records
+ * whose processing threw go to the dead-letter topic with reason `error`.
+ *
+ * @example
+ * ```ts
+ * new PipeProcessor(node, next).run(envelopes, ctx);
+ * ```
+ */
+export class PipeProcessor implements Processor {
+  constructor(
+    private readonly node: PipeNode,
+    private readonly next: readonly Processor[],
+  ) {}
+
+  async run(envelopes: readonly Envelope[], ctx: BatchContext): Promise<void> {
+    const { outputs, failures } = await runPipe(this.node.operators, envelopes);
+    for (const { envelope, error } of failures) {
+      ctx.deadLetter(envelope.origin, this.node.deadLetter, 'error', this.node.name, errorMessage(error));
+    }
+    await runAll(this.next, outputs, ctx);
+  }
+}

@@ -1,0 +1,208 @@
+import type { AggregateNode, TableSinkNode, WindowNode } from '../../plan/plan-node.js';
+import type { AvroCodec } from '../../serde/index.js';
+import {
+  assignWindowsInto,
+  SessionStore,
+  WindowStore,
+  type ClosedWindow,
+  type MutableWindow,
+  type RestoredWindow,
+  type WindowEntry,
+} from '../../state/index.js';
+import type { BatchContext } from '../batch-context.js';
+import type { Envelope } from '../envelope.js';
+import type { InputRecord } from '../records.js';
+import type { Processor } from './processor.js';
+
+/**
+ * The codecs of the state topic (table or changelog) and of the table.
+ *
+ * @example
+ * ```ts
+ * const codecs: WindowCodecs = { tableKey, tableValue, stateKey: tableKey, stateValue: tableValue };
+ * ```
+ */
+export interface WindowCodecs {
+  readonly tableKey: AvroCodec<unknown>;
+  readonly tableValue: AvroCodec<unknown>;
+  readonly stateKey: AvroCodec<unknown>;
+  readonly stateValue: AvroCodec<unknown>;
+}
+
+/**
+ * Window + aggregate + table write of one task. `run` only queues the batch;
+ * `apply` mutates the window store after every fallible step of the batch has
+ * succeeded, so a batch that fails leaves the state untouched.
+ *
+ * Emits, per batch: `update` mode — one table record per changed (key,
+ * window), the last value; `final` mode — changed windows to the changelog
+ * and one table record per window that closed. Session merges emit
+ * tombstones for the sessions merged away.
+ *
+ * @example
+ * ```ts
+ * const p = new WindowAggregateProcessor(windowNode, partition, codecs);
+ * await p.run(envelopes, ctx); // queued
+ * p.apply(ctx);                // state updated, outputs emitted
+ * ```
+ */
+export class WindowAggregateProcessor implements Processor {
+  readonly stateTopic: string;
+  private readonly aggregate: AggregateNode;
+  private readonly table: TableSinkNode;
+  private readonly store: WindowStore<unknown> | SessionStore<unknown>;
+  private readonly slots: MutableWindow[] = [];
+  private pending: (readonly Envelope[])[] = [];
+
+  constructor(
+    private readonly node: WindowNode,
+    private readonly partition: number,
+    private readonly codecs: WindowCodecs,
+  ) {
+    this.aggregate = node.next[0];
+    this.table = this.aggregate.next[0];
+    this.stateTopic = this.aggregate.changelogTopic ?? this.table.topic;
+    this.store =
+      node.window.kind === 'session'
+        ? new SessionStore(this.aggregate.aggregators, { gapMs: node.window.gapMs, graceMs: node.graceMs })
+        : new WindowStore(this.aggregate.aggregators);
+  }
+
+  async run(envelopes: readonly Envelope[], _ctx: BatchContext): Promise<void> {
+    this.pending.push(envelopes);
+  }
+
+  /** Applies the queued records to the store and emits what changed or closed. */
+  apply(ctx: BatchContext): void {
+    const batches = this.pending;
+    this.pending = [];
+    const dirty = new Set<WindowEntry>();
+    for (const envelopes of batches) for (const env of envelopes) this.add(env, dirty, ctx);
+    const store = this.store;
+    for (const entry of dirty) {
+      // Session entries merged away (tombstoned already) are no longer in the store.
+      if (store.get(entry.groupKey, entry.window.start) !== entry) continue;
+      this.emitState(entry, ctx);
+    }
+    this.emitClosed(store instanceof SessionStore ? store.closeExpired() : store.closeExpired(this.node.graceMs), ctx);
+  }
+
+  /** Closes windows of an idle partition on wall-clock time (the `idleClose` option). */
+  punctuate(ctx: BatchContext): void {
+    const idleMs = this.node.idleCloseMs;
+    if (idleMs === undefined) return;
+    const store = this.store;
+    this.emitClosed(
+      store instanceof SessionStore ? store.closeIdle(ctx.nowMs, idleMs) : store.closeIdle(ctx.nowMs, idleMs, this.node.graceMs),
+      ctx,
+    );
+  }
+
+  /** Rebuilds the store from this task's partition of the state topic (records in offset order). */
+  async restore(records: readonly InputRecord[], nowMs: number): Promise<number> {
+    const { stateKey, stateValue } = this.codecs;
+    await stateKey.prepare(records.map((r) => r.key));
+    await stateValue.prepare(records.map((r) => r.value));
+    const keyField = this.aggregate.keyField;
+    const restored: RestoredWindow[] = [];
+    for (const r of records) {
+      const key = stateKey.decode(r.key);
+      if (!key.ok) throw new Error(`cannot restore ${this.node.name} from ${r.topic}[${r.partition}]@${r.offset}: key ${key.message}`);
+      const k = key.value as Record<string, unknown>;
+      const start = Number(k['window_start']);
+      let value: Record<string, unknown> | null = null;
+      if (r.value !== null) {
+        const decoded = stateValue.decode(r.value);
+        if (!decoded.ok) throw new Error(`cannot restore ${this.node.name} from ${r.topic}[${r.partition}]@${r.offset}: ${decoded.message}`);
+        value = decoded.value as Record<string, unknown>;
+      }
+      const end = value === null ? start : Number(value['window_end']);
+      restored.push({ groupKey: String(k[keyField]), window: { start, end }, value, timestamp: r.timestamp });
+    }
+    const store = this.store;
+    return store instanceof SessionStore
+      ? store.restore(restored, { nowWallMs: nowMs })
+      : store.restore(restored, { graceMs: this.node.graceMs, nowWallMs: nowMs });
+  }
+
+  private add(env: Envelope, dirty: Set<WindowEntry>, ctx: BatchContext): void {
+    const groupKey = env.key === null ? '' : env.key.toString('utf8');
+    const t = env.eventTime;
+    const store = this.store;
+    store.observe(t, ctx.nowMs);
+    if (store instanceof SessionStore) {
+      const update = store.upsertSession(groupKey, t, env.value);
+      if (update === null) return this.late(env, ctx);
+      for (const w of update.mergedAway) this.emitTombstone(this.stateTopic, groupKey, w.start, t, ctx);
+      dirty.add(update.entry);
+      return;
+    }
+    const n = assignWindowsInto(this.node.window, t, this.slots);
+    let accepted = false;
+    for (let i = 0; i < n; i++) {
+      const w = this.slots[i]!;
+      if (store.isLate(w, this.node.graceMs)) continue;
+      dirty.add(store.upsert(groupKey, w, env.value, t));
+      accepted = true;
+    }
+    if (!accepted) this.late(env, ctx);
+  }
+
+  private late(env: Envelope, ctx: BatchContext): void {
+    ctx.counters.late++;
+    if (this.node.late === 'drop') {
+      ctx.counters.dropped++;
+      return;
+    }
+    const message = `event time ${env.eventTime} is past its window's end + grace (${this.node.graceMs} ms); watermark ${this.store.watermark}`;
+    ctx.deadLetter(env.origin, this.node.deadLetter, 'late', this.node.name, message);
+  }
+
+  private emitState(entry: WindowEntry, ctx: BatchContext): void {
+    const final = this.aggregate.changelogTopic !== undefined;
+    const codecs = this.codecs;
+    const value = this.row(entry);
+    ctx.emit({
+      topic: this.stateTopic,
+      partition: this.partition,
+      key: (final ? codecs.stateKey : codecs.tableKey).encode(this.key(entry.groupKey, entry.window.start)),
+      value: (final ? codecs.stateValue : codecs.tableValue).encode(value),
+      timestamp: entry.lastUpdated,
+      headers: {},
+    });
+  }
+
+  private emitClosed(closed: readonly ClosedWindow[], ctx: BatchContext): void {
+    if (this.aggregate.changelogTopic === undefined) return; // update mode: the last update is the result
+    for (const entry of closed) {
+      const key = this.key(entry.groupKey, entry.window.start);
+      ctx.emit({
+        topic: this.table.topic,
+        partition: this.partition,
+        key: this.codecs.tableKey.encode(key),
+        value: this.codecs.tableValue.encode(this.row(entry)),
+        timestamp: entry.lastUpdated,
+        headers: {},
+      });
+      this.emitTombstone(this.stateTopic, entry.groupKey, entry.window.start, entry.lastUpdated, ctx);
+    }
+  }
+
+  private emitTombstone(topic: string, groupKey: string, start: number, timestamp: number, ctx: BatchContext): void {
+    const codec = topic === this.table.topic ? this.codecs.tableKey : this.codecs.stateKey;
+    ctx.emit({ topic, partition: this.partition, key: codec.encode(this.key(groupKey, start)), value: null, timestamp, headers: {} });
+  }
+
+  private key(groupKey: string, start: number): Record<string, unknown> {
+    return { [this.aggregate.keyField]: groupKey, window_start: start };
+  }
+
+  private row(entry: WindowEntry): Record<string, unknown> {
+    const row: Record<string, unknown> = {
+      [this.aggregate.keyField]: entry.groupKey,
+      window_start: entry.window.start,
+      window_end: entry.window.end,
+    };
+    return this.store.aggregates.toTableValue(entry.accumulators, row);
+  }
+}

@@ -1,0 +1,199 @@
+import type { Topology } from '../dsl/topology.js';
+import type { PlanNode } from '../plan/plan-node.js';
+import { plan as planTopology } from '../plan/plan-topology.js';
+import type { TopologyPlan } from '../plan/topology-plan.js';
+import type { SchemaRef, TopologySpec } from '../plan/topology-spec.js';
+import type { SchemaResolver } from '../runtime/codec-set.js';
+import type { OutputRecord, TaskCounters } from '../runtime/records.js';
+import { Task } from '../runtime/task.js';
+import { AvroCodec, InMemorySchemaRegistry, type AvroSchema, type SchemaRegistry } from '../serde/index.js';
+import { InMemoryTopics } from './in-memory-topics.js';
+import { schemaResolver } from './schema-resolver.js';
+import { TestDeadLetterTopic, TestInputTopic, TestOutputTopic, TestTable } from './test-topics.js';
+
+/**
+ * Options of {@link TopologyTestDriver}.
+ *
+ * @example
+ * ```ts
+ * const options: TopologyTestDriverOptions = { partitions: 3, schemas: { 'bus-telemetry': busSchema } };
+ * ```
+ */
+export interface TopologyTestDriverOptions {
+  /** Partitions of every topic not listed in `topicPartitions` (internal topics follow their input). Default 1. */
+  readonly partitions?: number;
+  readonly topicPartitions?: Readonly<Record<string, number>>;
+  /** Default: a fresh `InMemorySchemaRegistry` (BACKWARD compatibility). */
+  readonly registry?: SchemaRegistry;
+  /** Schemas by name; names not found here are read from `schemaDir`. */
+  readonly schemas?: Readonly<Record<string, AvroSchema>>;
+  /** Directory of `.avsc` files. Default `schemas`. */
+  readonly schemaDir?: string;
+  /** Start of the manual wall clock, epoch ms. Default 0. */
+  readonly wallClockMs?: number;
+  /** Records per task batch. Default: everything pending. */
+  readonly maxBatchSize?: number;
+}
+
+/**
+ * Runs a topology with no broker: in-memory topics and schema registry, the
+ * real per-partition engine (`Task`) and a manual wall clock. Every send runs
+ * the topology until no task has input left, repartition topics included.
+ *
+ * @example
+ * ```ts
+ * const driver = new TopologyTestDriver(busTelemetry, { partitions: 2 });
+ * await driver.input<BusTelemetry>('bus.telemetry').send(event, { key: event.bus_id });
+ * await driver.table<RouteStats>('bus.route-stats.1m').rows();
+ * // [{ route_id: 'R1', window_start: 1700000040000, window_end: 1700000100000, events: 1, ... }]
+ * await driver.deadLetters('bus.telemetry.dlq').records(); // [{ reason: 'invalid', step: 'ranges', ... }]
+ * ```
+ */
+export class TopologyTestDriver {
+  readonly plan: TopologyPlan;
+  readonly registry: SchemaRegistry;
+  readonly topics: InMemoryTopics;
+  /** Totals over every batch so far. */
+  readonly counters: TaskCounters = { processed: 0, deadLettered: 0, late: 0, dropped: 0 };
+  private readonly options: TopologyTestDriverOptions;
+  private readonly committed = new Map<string, bigint>();
+  private tasks: { readonly task: Task; readonly topic: string; readonly partition: number }[] = [];
+  private ready: Promise<SchemaResolver> | undefined;
+  private wall: number;
+
+  constructor(topology: Topology | TopologySpec | TopologyPlan, options: TopologyTestDriverOptions = {}) {
+    this.plan = 'subTopologies' in topology ? topology : planTopology(topology);
+    this.options = options;
+    this.registry = options.registry ?? new InMemorySchemaRegistry();
+    this.wall = options.wallClockMs ?? 0;
+    this.topics = new InMemoryTopics((topic) => this.partitionCount(topic));
+  }
+
+  /** The manual wall clock, epoch ms. */
+  get wallClockMs(): number {
+    return this.wall;
+  }
+
+  /** A typed producer for a source topic (values encoded with the source's schema). */
+  input<T>(topic: string): TestInputTopic<T> {
+    return new TestInputTopic<T>(this, topic);
+  }
+
+  /** A typed reader of an output topic written by `.to()`. */
+  output<T>(topic: string): TestOutputTopic<T> {
+    return new TestOutputTopic<T>(this, topic);
+  }
+
+  /** A typed reader of a table topic written by `.toTable()`. */
+  table<R>(topic: string): TestTable<R> {
+    return new TestTable<R>(this, topic);
+  }
+
+  /** A reader of a dead-letter topic, headers decoded. */
+  deadLetters(topic: string): TestDeadLetterTopic {
+    return new TestDeadLetterTopic(this, topic);
+  }
+
+  /** Moves the wall clock forward and lets tasks close idle windows (`idleClose`). */
+  async advanceWallClock(ms: number): Promise<void> {
+    if (!(ms >= 0)) throw new Error(`advanceWallClock needs a non-negative number of ms, got ${ms}`);
+    await this.start();
+    this.wall += ms;
+    for (const { task } of this.tasks) this.write((await task.punctuate(this.wall)).outputs, undefined);
+    await this.run();
+  }
+
+  /** Simulates a crash and restart: new tasks restore from their changelog topics and go on from the committed offsets. */
+  async restart(): Promise<void> {
+    await this.start();
+    this.tasks = await this.createTasks(await this.ready!);
+  }
+
+  /** @internal Appends records to topics (no processing). */
+  write(records: readonly OutputRecord[], counters: Readonly<TaskCounters> | undefined): void {
+    for (const r of records) this.topics.append(r);
+    if (counters !== undefined) {
+      this.counters.processed += counters.processed;
+      this.counters.deadLettered += counters.deadLettered;
+      this.counters.late += counters.late;
+      this.counters.dropped += counters.dropped;
+    }
+  }
+
+  /** @internal A codec for a topic's values (or a table's keys). */
+  async codec(topic: string, kind: 'key' | 'value', schema?: SchemaRef): Promise<AvroCodec<unknown>> {
+    const resolve = await this.start();
+    const ref = schema ?? this.schemaOf(topic, kind);
+    return new AvroCodec<unknown>({ registry: this.registry, subject: `${topic}-${kind}`, readerSchema: resolve(ref) });
+  }
+
+  /** @internal Starts tasks on first use. */
+  start(): Promise<SchemaResolver> {
+    this.ready ??= (async () => {
+      const resolve = await schemaResolver(this.options.schemas ?? {}, this.options.schemaDir ?? 'schemas');
+      this.tasks = await this.createTasks(resolve);
+      return resolve;
+    })();
+    return this.ready;
+  }
+
+  /** @internal Runs every task until no input is left (repartition topics feed downstream tasks). */
+  async run(): Promise<void> {
+    await this.start();
+    const max = this.options.maxBatchSize ?? Number.POSITIVE_INFINITY;
+    for (let progressed = true; progressed; ) {
+      progressed = false;
+      for (const { task, topic, partition } of this.tasks) {
+        const id = `${topic}\u0000${partition}`;
+        const pending = this.topics.read(topic, partition, this.committed.get(id) ?? 0n);
+        if (pending.length === 0) continue;
+        const batch = pending.length > max ? pending.slice(0, max) : pending;
+        const result = await task.process(batch, this.wall);
+        this.write(result.outputs, result.counters);
+        for (const c of result.commits) this.committed.set(`${c.topic}\u0000${c.partition}`, c.nextOffset);
+        progressed = true;
+      }
+    }
+  }
+
+  private async createTasks(resolveSchema: SchemaResolver): Promise<typeof this.tasks> {
+    const tasks: typeof this.tasks = [];
+    for (const sub of this.plan.subTopologies) {
+      const partitions = this.partitionCount(sub.inputTopic);
+      for (let p = 0; p < partitions; p++) {
+        const task = new Task(this.plan, sub.id, p, { registry: this.registry, resolveSchema });
+        await task.init();
+        const changelog = sub.changelogTopics.flatMap((t) => this.topics.read(t, p, 0n));
+        await task.restore(changelog, this.wall);
+        tasks.push({ task, topic: sub.inputTopic, partition: p });
+      }
+    }
+    return tasks;
+  }
+
+  private partitionCount(topic: string): number {
+    const explicit = this.options.topicPartitions?.[topic];
+    if (explicit !== undefined) return explicit;
+    const planned = this.plan.topics.find((t) => t.name === topic);
+    if (planned?.coPartitionedWith !== undefined) return this.partitionCount(planned.coPartitionedWith);
+    return this.options.partitions ?? 1;
+  }
+
+  private schemaOf(topic: string, kind: 'key' | 'value'): SchemaRef {
+    for (const sub of this.plan.subTopologies) {
+      const found = findSchema(sub.root, topic, kind);
+      if (found !== undefined) return found;
+    }
+    throw new Error(`topic "${topic}" is not a source, output or table topic of topology "${this.plan.topology}"`);
+  }
+}
+
+function findSchema(node: PlanNode, topic: string, kind: 'key' | 'value'): SchemaRef | undefined {
+  if (kind === 'value' && (node.kind === 'SourceNode' || node.kind === 'StreamSinkNode') && node.topic === topic) return node.schema;
+  if (node.kind === 'TableSinkNode' && node.topic === topic) return kind === 'key' ? node.keySchema : node.valueSchema;
+  for (const child of node.next) {
+    const found = findSchema(child, topic, kind);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
