@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { StackError } from '../stack/index.js';
 import type { CliContext } from './cli-context.js';
 import { stackCommand } from './commands/stack-command.js';
+import { runCommand } from './commands/run-command.js';
 import { startCommand } from './commands/start-command.js';
 
 /** Exit codes scripts can rely on. */
@@ -29,6 +30,7 @@ export async function main(argv: readonly string[], projectDir: string = process
     .exitOverride();
   program.addCommand(stackCommand(context));
   program.addCommand(startCommand(context));
+  program.addCommand(runCommand(context));
   try {
     await program.parseAsync([...argv]);
     return exitCode;

@@ -1,4 +1,4 @@
-import { KafkaConsumer, type KafkaConsumerClient, type LibrdKafkaError, type Message, type TopicPartition, type TopicPartitionOffset } from './rdkafka.js';
+import { KafkaConsumer, type CooperativeRebalancing, type KafkaConsumerClient, type LibrdKafkaError, type Message, type TopicPartition, type TopicPartitionOffset } from './rdkafka.js';
 import { toKafkaError } from './kafka-error.js';
 import type { KafkaProperties } from './kafka-config.js';
 
@@ -9,8 +9,20 @@ export interface CommittedOffset {
   readonly offset: number | undefined;
 }
 
-/** Called on a rebalance with the partitions gained or lost. */
-export type RebalanceListener = (change: { kind: 'assigned' | 'revoked'; partitions: readonly TopicPartition[] }) => void;
+/**
+ * A rebalance: the partitions gained or lost. For `revoked`, the group waits
+ * until `done()` is called — call it once the work in hand for those
+ * partitions is committed, so their next owner starts exactly where this one
+ * stopped. For `assigned`, `done` has already been called.
+ */
+export interface RebalanceChange {
+  readonly kind: 'assigned' | 'revoked';
+  readonly partitions: readonly TopicPartition[];
+  done(): void;
+}
+
+/** Called on a rebalance, see {@link RebalanceChange}. */
+export type RebalanceListener = (change: RebalanceChange) => void;
 
 /**
  * A consumer-group member that polls whole batches (never one callback per
@@ -50,11 +62,8 @@ export class BatchConsumer {
       ...properties,
       'enable.auto.commit': false,
       'enable.auto.offset.store': false,
-      rebalance_cb: true,
-    });
-    client.on('rebalance', (error: LibrdKafkaError, partitions: TopicPartition[]) => {
-      const kind = error.code === -175 ? 'assigned' : error.code === -174 ? 'revoked' : undefined;
-      if (kind) options.onRebalance?.({ kind, partitions });
+      rebalance_cb: (error: LibrdKafkaError, partitions: TopicPartition[]) =>
+        onRebalance(client as KafkaConsumerClient & CooperativeRebalancing, error, partitions, options.onRebalance),
     });
     return new Promise((resolvePromise, reject) => {
       client.connect({ timeout: options.connectTimeoutMs ?? 30_000 }, (error) => {
@@ -125,5 +134,36 @@ export class BatchConsumer {
       }
       this.#client.disconnect(() => resolvePromise());
     });
+  }
+}
+
+const ASSIGN_PARTITIONS = -175;
+const REVOKE_PARTITIONS = -174;
+
+// librdkafka keeps the group in "wait for unassign" until the application calls
+// (incremental) unassign, which is what lets a member commit before it lets go.
+function onRebalance(client: KafkaConsumerClient & CooperativeRebalancing, error: LibrdKafkaError, partitions: TopicPartition[], listener: RebalanceListener | undefined): void {
+  const cooperative = client.rebalanceProtocol() === 'COOPERATIVE';
+  const guarded = (action: () => void) => () => {
+    try {
+      action();
+    } catch (failure) {
+      // Unassigning after a disconnect is harmless; anything else must be seen.
+      if (client.isConnected()) client.emit('rebalance.error', failure as Error);
+    }
+  };
+  if (error.code === ASSIGN_PARTITIONS) {
+    guarded(() => (cooperative ? client.incrementalAssign(partitions) : client.assign(partitions)))();
+    listener?.({ kind: 'assigned', partitions, done: () => {} });
+  } else if (error.code === REVOKE_PARTITIONS) {
+    let released = false;
+    const done = guarded(() => {
+      if (released) return;
+      released = true;
+      if (cooperative) client.incrementalUnassign(partitions);
+      else client.unassign();
+    });
+    if (listener) listener({ kind: 'revoked', partitions, done });
+    else done();
   }
 }

@@ -1,4 +1,4 @@
-export { BatchConsumer, type CommittedOffset, type RebalanceListener } from './batch-consumer.js';
+export { BatchConsumer, type CommittedOffset, type RebalanceChange, type RebalanceListener } from './batch-consumer.js';
 export { KafkaAdmin, type TopicRequirement } from './kafka-admin.js';
 export { kafkaPropertiesFromEnv, redactKafkaProperties, type KafkaProperties } from './kafka-config.js';
 export { KafkaClientError } from './kafka-error.js';
@@ -8,3 +8,4 @@ export type { Message as KafkaMessage } from './rdkafka.js';
 export { TransactionalProducer, transactionFault, type TransactionFault } from './transactional-producer.js';
 export type { TopicPartition, TopicPartitionOffset } from './rdkafka.js';
 export { PartitionReader } from './partition-reader.js';
+export { kafkaStreamTransport, type ConsumedRecord, type ProducedRecord } from './kafka-stream-transport.js';

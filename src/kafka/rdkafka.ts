@@ -15,3 +15,10 @@ export type {
   TopicPartition,
   TopicPartitionOffset,
 } from '@confluentinc/kafka-javascript';
+
+/** Consumer methods the binding has at run time but its type declarations leave out. */
+export interface CooperativeRebalancing {
+  rebalanceProtocol(): 'NONE' | 'COOPERATIVE' | 'EAGER';
+  incrementalAssign(partitions: import('@confluentinc/kafka-javascript').TopicPartition[]): void;
+  incrementalUnassign(partitions: import('@confluentinc/kafka-javascript').TopicPartition[]): void;
+}

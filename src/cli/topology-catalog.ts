@@ -1,0 +1,69 @@
+import { readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Topology } from '../dsl/topology.js';
+import { plan } from '../plan/plan-topology.js';
+import type { TopologyPlan } from '../plan/topology-plan.js';
+
+/** A topology name the catalog does not know; the message lists the known ones. */
+export class UnknownTopologyError extends Error {
+  constructor(name: string, known: readonly string[], dir: string) {
+    super(
+      `no topology named "${name}" in ${dir}/ — known: ${known.length > 0 ? known.join(', ') : '(none)'}. ` +
+        `A topology is a file ${dir}/<name>.ts whose default export is topology('<name>')…`,
+    );
+    this.name = 'UnknownTopologyError';
+  }
+}
+
+/**
+ * The topologies of a project: `topologies/<name>.ts`, each default-exporting
+ * a {@link Topology}. Loading one plans it, so a bad definition fails here,
+ * naming the file.
+ *
+ * @example
+ * ```ts
+ * const catalog = new TopologyCatalog(process.cwd());
+ * catalog.names();                        // ['bus-telemetry', 'events-pipeline', …]
+ * const plan = await catalog.plan('bus-telemetry');
+ * ```
+ */
+export class TopologyCatalog {
+  readonly dir: string;
+
+  constructor(projectDir: string, dirName = 'topologies') {
+    this.dir = resolve(projectDir, dirName);
+  }
+
+  /** Names of the topology files, sorted. */
+  names(): string[] {
+    try {
+      return readdirSync(this.dir)
+        .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts') && !f.startsWith('_'))
+        .map((f) => f.slice(0, -3))
+        .sort();
+    } catch {
+      return [];
+    }
+  }
+
+  /** Imports `topologies/<name>.ts` and returns its default export. */
+  async load(name: string): Promise<Topology> {
+    const known = this.names();
+    if (!known.includes(name)) throw new UnknownTopologyError(name, known, 'topologies');
+    const file = join(this.dir, `${name}.ts`);
+    const module = (await import(pathToFileURL(file).href)) as { default?: unknown };
+    if (!(module.default instanceof Topology)) {
+      throw new Error(`${file} must default-export a topology: export default topology('${name}').source(…)…`);
+    }
+    if (module.default.name !== name) {
+      throw new Error(`${file} defines topology '${module.default.name}' but its file name says '${name}': rename one so they match`);
+    }
+    return module.default;
+  }
+
+  /** Loads and plans; a bad definition throws a TopologyDefinitionError naming topology, step and fix. */
+  async plan(name: string): Promise<TopologyPlan> {
+    return plan(await this.load(name));
+  }
+}

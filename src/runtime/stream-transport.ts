@@ -1,0 +1,72 @@
+import type { CommitOffset, InputRecord, OutputRecord } from './records.js';
+
+/** A partition of a topic. */
+export interface TopicPartitionRef {
+  readonly topic: string;
+  readonly partition: number;
+}
+
+/** A rebalance as the runner sees it; `done()` releases revoked partitions once their work is committed. */
+export interface PartitionChange {
+  readonly kind: 'assigned' | 'revoked';
+  readonly partitions: readonly TopicPartitionRef[];
+  done(): void;
+}
+
+/** The group member a runner reads its input with. */
+export interface StreamConsumer {
+  /** Up to `max` records, waiting at most `timeoutMs` for the first. */
+  poll(max: number, timeoutMs: number): Promise<InputRecord[]>;
+  pause(partitions: readonly TopicPartitionRef[]): void;
+  resume(partitions: readonly TopicPartitionRef[]): void;
+  /** Moves the fetch position; `undefined` means the beginning. */
+  seek(partition: TopicPartitionRef, nextOffset: bigint | undefined): Promise<void>;
+  /** The group's committed next offsets (`undefined` where none). */
+  committed(partitions: readonly TopicPartitionRef[]): Promise<ReadonlyMap<string, bigint | undefined>>;
+  assignment(): TopicPartitionRef[];
+  close(): Promise<void>;
+}
+
+/**
+ * Writes one checkpoint: outputs plus input offsets, atomically under
+ * exactly-once (one Kafka transaction); under at-least-once, outputs are
+ * acknowledged before the offsets are committed.
+ */
+export interface CheckpointWriter {
+  begin(): Promise<void>;
+  produce(records: readonly OutputRecord[]): Promise<void>;
+  commit(offsets: readonly CommitOffset[]): Promise<void>;
+  /** Throws away what this checkpoint produced (exactly-once) — a no-op under at-least-once. */
+  abort(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Why a checkpoint failed, which decides the recovery. */
+export type CheckpointFault = 'retry' | 'fenced' | 'fatal';
+
+/**
+ * Everything the runner needs from Kafka. `src/kafka` implements it; the
+ * runtime never imports the client library.
+ *
+ * @example
+ * ```ts
+ * const runner = new TopologyRunner({ plan, transport: kafkaStreamTransport(properties), ... });
+ * ```
+ */
+export interface StreamTransport {
+  ensureTopics(topics: readonly { name: string; partitions: number; config?: Readonly<Record<string, string>> }[]): Promise<void>;
+  partitionCounts(topics: readonly string[]): Promise<ReadonlyMap<string, number>>;
+  connectConsumer(groupId: string, topics: readonly string[], onChange: (change: PartitionChange) => void): Promise<StreamConsumer>;
+  connectWriter(options: { guarantee: DeliveryGuarantee; transactionalId: string; consumer: StreamConsumer }): Promise<CheckpointWriter>;
+  /** Every committed record of one partition, from its start to its current end. */
+  readPartition(topic: string, partition: number): Promise<InputRecord[]>;
+  classify(error: unknown): CheckpointFault;
+}
+
+/** `exactly-once` (default): Kafka transactions. `at-least-once`: faster, may repeat after a crash. */
+export type DeliveryGuarantee = 'exactly-once' | 'at-least-once';
+
+/** `topic\u0000partition`, the key of per-partition maps. */
+export function partitionKey(topic: string, partition: number): string {
+  return `${topic}\u0000${partition}`;
+}
