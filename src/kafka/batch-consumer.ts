@@ -59,6 +59,10 @@ export class BatchConsumer {
       'partition.assignment.strategy': 'cooperative-sticky',
       'auto.offset.reset': 'earliest',
       'isolation.level': 'read_committed',
+      // A dead member's partitions move after this long; librdkafka heartbeats from its own thread,
+      // so a busy event loop does not count against it (max.poll.interval.ms covers that).
+      'session.timeout.ms': 15_000,
+      'heartbeat.interval.ms': 3_000,
       ...properties,
       'enable.auto.commit': false,
       'enable.auto.offset.store': false,

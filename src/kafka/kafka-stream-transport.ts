@@ -62,8 +62,9 @@ export function kafkaStreamTransport(properties: KafkaProperties) {
       return adminClient().partitionCounts(topics);
     },
 
-    async connectConsumer(groupId: string, topics: readonly string[], onChange: (change: RebalanceChange) => void) {
-      const consumer = await BatchConsumer.connect({ ...properties, 'group.id': groupId }, topics, { onRebalance: onChange });
+    async connectConsumer(groupId: string, topics: readonly string[], onChange: (change: RebalanceChange) => void, options: { staticMemberId?: string } = {}) {
+      const membership: Record<string, string> = options.staticMemberId ? { 'group.instance.id': options.staticMemberId } : {};
+      const consumer = await BatchConsumer.connect({ ...properties, ...membership, 'group.id': groupId }, topics, { onRebalance: onChange });
       const port = {
         async poll(max: number, timeoutMs: number): Promise<ConsumedRecord[]> {
           const messages = await consumer.poll(max, timeoutMs);

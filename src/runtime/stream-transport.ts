@@ -56,7 +56,8 @@ export type CheckpointFault = 'retry' | 'fenced' | 'fatal';
 export interface StreamTransport {
   ensureTopics(topics: readonly { name: string; partitions: number; config?: Readonly<Record<string, string>> }[]): Promise<void>;
   partitionCounts(topics: readonly string[]): Promise<ReadonlyMap<string, number>>;
-  connectConsumer(groupId: string, topics: readonly string[], onChange: (change: PartitionChange) => void): Promise<StreamConsumer>;
+  /** `staticMemberId` (KIP-345): a restarted member with the same id takes its predecessor's partitions without a rebalance. */
+  connectConsumer(groupId: string, topics: readonly string[], onChange: (change: PartitionChange) => void, options?: { staticMemberId?: string }): Promise<StreamConsumer>;
   connectWriter(options: { guarantee: DeliveryGuarantee; transactionalId: string; consumer: StreamConsumer }): Promise<CheckpointWriter>;
   /** Every committed record of one partition, from its start to its current end. */
   readPartition(topic: string, partition: number): Promise<InputRecord[]>;

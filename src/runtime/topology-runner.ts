@@ -24,6 +24,8 @@ export interface TopologyRunnerOptions {
   readonly log: RuntimeLog;
   /** Distinguishes this process's transactional id from its peers'; stable across restarts fences a crashed predecessor at once. */
   readonly instanceId: string;
+  /** Use static group membership keyed by `instanceId` (set when the id is stable across restarts). */
+  readonly staticMembership?: boolean;
   readonly guarantee?: DeliveryGuarantee;
   /** Consumer group; default the plan's application id. */
   readonly groupId?: string;
@@ -96,10 +98,16 @@ export class TopologyRunner {
     const { transport, plan, log } = this.#options;
     await ensurePlanTopics(plan, transport);
     const inputs = [...this.#subTopologyByTopic.keys()];
-    this.#consumer = await transport.connectConsumer(this.groupId, inputs, (change) => {
-      if (this.#closing) change.done();
-      else this.#changes.push(change);
-    });
+    const membership = this.#options.staticMembership ? { staticMemberId: `${this.groupId}-${this.#options.instanceId}` } : {};
+    this.#consumer = await transport.connectConsumer(
+      this.groupId,
+      inputs,
+      (change) => {
+        if (this.#closing) change.done();
+        else this.#changes.push(change);
+      },
+      membership,
+    );
     this.#writer = await this.#connectWriter();
     log('info', `topology ${plan.topology} joined group ${this.groupId}`, { inputs, guarantee: this.#guarantee() });
   }
