@@ -67,12 +67,15 @@ export async function produceAvro<T>(
   }
 }
 
-/** Polls `check` until it returns undefined (done) or the deadline passes; returns the last complaint. */
+/**
+ * Polls `check` until it returns undefined (done) or the deadline passes; returns the last complaint.
+ * A check that throws (a broker still electing leaders after a restart) counts as "not yet".
+ */
 export async function eventually(check: () => Promise<string | undefined>, timeoutMs: number, intervalMs = 1_000): Promise<string | undefined> {
   const deadline = Date.now() + timeoutMs;
   let complaint: string | undefined = 'not checked yet';
   while (Date.now() < deadline) {
-    complaint = await check();
+    complaint = await check().catch((error: unknown) => `check failed: ${error instanceof Error ? error.message : String(error)}`);
     if (complaint === undefined) return undefined;
     await new Promise((r) => setTimeout(r, intervalMs));
   }
