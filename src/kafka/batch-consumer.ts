@@ -123,6 +123,26 @@ export class BatchConsumer {
     });
   }
 
+  /**
+   * Records between the fetch position and the end of each partition, from
+   * librdkafka's cached watermarks (no request); partitions not fetched yet are left out.
+   */
+  lag(partitions: readonly TopicPartition[]): { topic: string; partition: number; records: number }[] {
+    if (partitions.length === 0) return [];
+    const positions = this.#client.position(partitions.map(({ topic, partition }) => ({ topic, partition })));
+    const lags: { topic: string; partition: number; records: number }[] = [];
+    for (const p of positions) {
+      if (typeof p.offset !== 'number' || p.offset < 0) continue;
+      try {
+        const { highOffset } = this.#client.getWatermarkOffsets(p.topic, p.partition);
+        if (highOffset >= 0) lags.push({ topic: p.topic, partition: p.partition, records: Math.max(0, highOffset - p.offset) });
+      } catch {
+        // No cached watermark yet for this partition.
+      }
+    }
+    return lags;
+  }
+
   /** The partitions this member owns now. */
   assignment(): TopicPartition[] {
     return this.#client.assignments().map(({ topic, partition }) => ({ topic, partition }));

@@ -81,6 +81,7 @@ export function kafkaStreamTransport(properties: KafkaProperties) {
           return new Map(offsets.map((o) => [`${o.topic}\u0000${o.partition}`, o.offset === undefined ? undefined : BigInt(o.offset)]));
         },
         assignment: () => consumer.assignment(),
+        lag: () => consumer.lag(consumer.assignment()),
         close: () => consumer.close(),
       };
       consumers.set(port, consumer);

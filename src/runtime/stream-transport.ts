@@ -24,6 +24,8 @@ export interface StreamConsumer {
   /** The group's committed next offsets (`undefined` where none). */
   committed(partitions: readonly TopicPartitionRef[]): Promise<ReadonlyMap<string, bigint | undefined>>;
   assignment(): TopicPartitionRef[];
+  /** Records behind the end of each assigned partition, as far as the client knows without asking. */
+  lag(): { readonly topic: string; readonly partition: number; readonly records: number }[];
   close(): Promise<void>;
 }
 

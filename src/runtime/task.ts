@@ -123,6 +123,13 @@ export class Task {
   }
 
   /** Wall-clock work: closes windows of an idle partition (the `idleClose` option). */
+  /** Windows currently open across the task's window steps (a gauge for metrics). */
+  openWindows(): number {
+    let open = 0;
+    for (const w of this.windows) open += w.openWindows;
+    return open;
+  }
+
   async punctuate(nowMs: number): Promise<BatchResult> {
     const ctx = new BatchContext(nowMs);
     for (const w of this.windows) w.punctuate(ctx);

@@ -3,7 +3,9 @@ import type { TopologyPlan } from '../plan/topology-plan.js';
 import type { SchemaRegistry } from '../serde/index.js';
 import type { SchemaResolver } from './codec-set.js';
 import type { CommitOffset, InputRecord, OutputRecord, TaskCounters } from './records.js';
+import { ERROR_HEADERS } from './error-headers.js';
 import type { RuntimeLog } from './runtime-log.js';
+import { NO_OBSERVER, type RuntimeObserver } from './runtime-observer.js';
 import {
   partitionKey,
   type CheckpointWriter,
@@ -13,7 +15,9 @@ import {
   type StreamTransport,
   type TopicPartitionRef,
 } from './stream-transport.js';
+import { ensurePlanTopics } from './ensure-plan-topics.js';
 import { Task } from './task.js';
+import { errorText, groupByPartition, label, pushAll } from './topology-runner-internals.js';
 
 /** Wiring and tuning for {@link TopologyRunner}. */
 export interface TopologyRunnerOptions {
@@ -33,6 +37,10 @@ export interface TopologyRunnerOptions {
   readonly pollTimeoutMs?: number;
   readonly punctuateEveryMs?: number;
   readonly now?: () => number;
+  /** Metrics; nothing by default. */
+  readonly observer?: RuntimeObserver;
+  /** How often lag and open windows are reported. */
+  readonly gaugeEveryMs?: number;
 }
 
 /** What a runner has done so far (for status lines and metrics). */
@@ -50,8 +58,6 @@ interface TaskSlot {
 }
 
 const MAX_BACKOFF_MS = 10_000;
-const COMPACTED: Readonly<Record<string, string>> = { 'cleanup.policy': 'compact' };
-const NOT_COMPACTED: Readonly<Record<string, string>> = {};
 
 /**
  * Runs a planned topology on Kafka: one consumer-group member, one task per
@@ -82,10 +88,18 @@ export class TopologyRunner {
   #lastPunctuate = 0;
   #failures = 0;
   #closing = false;
+  #lastGauges = 0;
+  readonly #observer: RuntimeObserver;
+  /** Topics whose records count for end-to-end latency: tables and stream outputs, not repartition or DLQ topics. */
+  readonly #resultTopics: ReadonlySet<string>;
+  readonly #deadLetterTopics: ReadonlySet<string>;
 
   constructor(options: TopologyRunnerOptions) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
+    this.#observer = options.observer ?? NO_OBSERVER;
+    this.#deadLetterTopics = new Set(options.plan.topics.filter((t) => t.role === 'dead-letter').map((t) => t.name));
+    this.#resultTopics = new Set(options.plan.topics.filter((t) => t.role === 'table' || t.role === 'output').map((t) => t.name));
     for (const sub of options.plan.subTopologies) this.#subTopologyByTopic.set(sub.inputTopic, sub.id);
   }
 
@@ -144,10 +158,13 @@ export class TopologyRunner {
     const writer = this.#required(this.#writer);
     const outputs: OutputRecord[] = [];
     const commits: CommitOffset[] = [];
+    const topology = this.#options.plan.topology;
     await writer.begin();
     for (const [key, batch] of groupByPartition(records)) {
       const slot = this.#tasks.get(key) ?? (await this.#createTask(batch[0]!));
+      const started = performance.now();
       const result = await slot.task.process(batch, now);
+      this.#observer.batchProcessed(topology, slot.input, batch.length, (performance.now() - started) / 1000);
       pushAll(outputs, result.outputs);
       pushAll(commits, result.commits);
       this.#count(result.counters);
@@ -156,15 +173,54 @@ export class TopologyRunner {
       this.#lastPunctuate = now;
       for (const slot of this.#tasks.values()) pushAll(outputs, (await slot.task.punctuate(now)).outputs);
     }
+    const committing = performance.now();
     await writer.produce(outputs);
     await writer.commit(commits);
+    this.#observer.checkpointCommitted(topology, (performance.now() - committing) / 1000);
     this.stats.outputs += outputs.length;
     this.stats.checkpoints += 1;
+    this.#reportOutputs(outputs);
+    if (now - this.#lastGauges >= (this.#options.gaugeEveryMs ?? 5_000)) this.#reportGauges(now);
+  }
+
+  /** Per checkpoint: records per topic, dead letters per reason, and latency from event time to commit. */
+  #reportOutputs(outputs: readonly OutputRecord[]): void {
+    if (outputs.length === 0) return;
+    const topology = this.#options.plan.topology;
+    const committedAt = Date.now();
+    const perTopic = new Map<string, number>();
+    const perReason = new Map<string, number>();
+    for (const output of outputs) {
+      perTopic.set(output.topic, (perTopic.get(output.topic) ?? 0) + 1);
+      const reason = output.headers[ERROR_HEADERS.reason];
+      if (reason !== undefined && this.#isDeadLetterTopic(output.topic)) {
+        const text = reason.toString();
+        perReason.set(text, (perReason.get(text) ?? 0) + 1);
+      } else if (output.value !== null && this.#resultTopics.has(output.topic)) {
+        this.#observer.endToEndLatency(topology, Math.max(0, committedAt - output.timestamp) / 1000);
+      }
+    }
+    for (const [topic, count] of perTopic) this.#observer.recordsProduced(topology, topic, count);
+    for (const [reason, count] of perReason) this.#observer.deadLettered(topology, reason, count);
+  }
+
+  #reportGauges(now: number): void {
+    this.#lastGauges = now;
+    const topology = this.#options.plan.topology;
+    for (const slot of this.#tasks.values()) this.#observer.openWindows(topology, slot.input, slot.task.openWindows());
+    for (const lag of this.#consumer?.lag() ?? []) this.#observer.lag(topology, lag, lag.records);
+  }
+
+  #isDeadLetterTopic(topic: string): boolean {
+    return this.#deadLetterTopics.has(topic);
   }
 
   async #applyChanges(): Promise<void> {
+    const topology = this.#options.plan.topology;
+    if (this.#changes.length > 0) this.#observer.readiness(topology, false);
     while (this.#changes.length > 0) {
       const change = this.#changes.shift()!;
+      this.#observer.rebalanced(topology, change.kind, change.partitions.length);
       if (change.kind === 'revoked') {
         // The checkpoint before this point committed everything for these partitions.
         for (const p of change.partitions) this.#tasks.delete(partitionKey(p.topic, p.partition));
@@ -175,6 +231,7 @@ export class TopologyRunner {
       }
       change.done();
       this.stats.assignedPartitions = this.#tasks.size;
+      if (this.#changes.length === 0) this.#observer.readiness(topology, true);
     }
   }
 
@@ -186,9 +243,14 @@ export class TopologyRunner {
     const task = new Task(plan, sub.id, input.partition, { registry, resolveSchema });
     await task.init();
     const changelog: InputRecord[] = [];
-    for (const topic of sub.changelogTopics) pushAll(changelog, await transport.readPartition(topic, input.partition));
+    for (const topic of sub.changelogTopics) {
+      pushAll(changelog, await transport.readPartition(topic, input.partition));
+      this.#observer.restoreProgress(plan.topology, input, changelog.length, false);
+    }
     const started = this.#now();
     const open = await task.restore(changelog, started);
+    this.#observer.restoreProgress(plan.topology, input, changelog.length, true);
+    this.#observer.openWindows(plan.topology, input, open);
     if (changelog.length > 0) {
       log('info', `restored ${label(input)}`, { records: changelog.length, openWindows: open, ms: this.#now() - started });
     }
@@ -204,6 +266,8 @@ export class TopologyRunner {
     const consumer = this.#required(this.#consumer);
     this.#failures += 1;
     this.stats.aborts += 1;
+    this.#observer.checkpointAborted(this.#options.plan.topology);
+    this.#observer.readiness(this.#options.plan.topology, false);
     const delay = Math.min(MAX_BACKOFF_MS, 200 * 2 ** Math.min(this.#failures - 1, 6));
     log(this.#failures > 3 ? 'error' : 'warn', `checkpoint failed; aborting and retrying in ${delay} ms`, { error: errorText(error), attempt: this.#failures });
     try {
@@ -224,6 +288,7 @@ export class TopologyRunner {
       const committed = await consumer.committed(assigned);
       for (const p of assigned) await consumer.seek(p, committed.get(partitionKey(p.topic, p.partition)));
       for (const p of assigned) await this.#createTask(p);
+      this.#observer.readiness(this.#options.plan.topology, true);
     } catch (rewindError) {
       // Still down: the next poll comes back here with a longer delay.
       log('warn', 'could not rewind yet', { error: errorText(rewindError) });
@@ -252,6 +317,7 @@ export class TopologyRunner {
   }
 
   #count(counters: Readonly<TaskCounters>): void {
+    if (counters.late > 0) this.#observer.late(this.#options.plan.topology, counters.late);
     this.stats.processed += counters.processed;
     this.stats.deadLettered += counters.deadLettered;
     this.stats.late += counters.late;
@@ -262,47 +328,4 @@ export class TopologyRunner {
     if (value === undefined) throw new Error(`topology ${this.#options.plan.topology}: start() must be called before run()`);
     return value;
   }
-}
-
-/** Creates the plan's internal topics with their source's partition count; source topics must exist. */
-async function ensurePlanTopics(plan: TopologyPlan, transport: StreamTransport): Promise<void> {
-  const sources = plan.topics.filter((t) => t.role === 'source').map((t) => t.name);
-  const counts = await transport.partitionCounts(plan.topics.map((t) => t.name));
-  const missing = sources.filter((t) => !counts.has(t));
-  if (missing.length > 0) {
-    throw new Error(`topology ${plan.topology}: source topic(s) ${missing.join(', ')} do not exist; create them (or run \`sluice generate ${plan.topology}\`)`);
-  }
-  const partitionsOf = (name: string): number => {
-    const topic = plan.topics.find((t) => t.name === name);
-    if (topic?.coPartitionedWith !== undefined) return partitionsOf(topic.coPartitionedWith);
-    return counts.get(name) ?? (topic?.role === 'dead-letter' ? 1 : counts.get(sources[0]!) ?? 1);
-  };
-  await transport.ensureTopics(
-    plan.topics
-      .filter((t) => t.role !== 'source')
-      .map((t) => ({ name: t.name, partitions: partitionsOf(t.name), config: t.compacted ? COMPACTED : NOT_COMPACTED })),
-  );
-}
-
-function groupByPartition(records: readonly InputRecord[]): Map<string, InputRecord[]> {
-  const groups = new Map<string, InputRecord[]>();
-  for (const record of records) {
-    const key = partitionKey(record.topic, record.partition);
-    const group = groups.get(key);
-    if (group) group.push(record);
-    else groups.set(key, [record]);
-  }
-  return groups;
-}
-
-function pushAll<T>(target: T[], items: readonly T[]): void {
-  for (const item of items) target.push(item);
-}
-
-function label(p: TopicPartitionRef): string {
-  return `${p.topic}[${p.partition}]`;
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -68,6 +68,11 @@ export class WindowAggregateProcessor implements Processor {
         : new WindowStore(this.aggregate.aggregators);
   }
 
+  /** Windows (or sessions) currently open in this task's store. */
+  get openWindows(): number {
+    return this.store.openWindowCount;
+  }
+
   async run(envelopes: readonly Envelope[], _ctx: BatchContext): Promise<void> {
     this.pending.push(envelopes);
   }

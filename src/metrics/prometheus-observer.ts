@@ -1,0 +1,115 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { RuntimeObserver } from '../runtime/runtime-observer.js';
+import type { TopicPartitionRef } from '../runtime/stream-transport.js';
+
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
+
+/**
+ * Sluice's metric names on a registry of its own (never prom-client's
+ * global one), fed by the runtime through {@link RuntimeObserver}.
+ *
+ * @example
+ * ```ts
+ * const metrics = new PrometheusObserver();
+ * const runner = new TopologyRunner({ ...options, observer: metrics });
+ * const text = await metrics.registry.metrics(); // Prometheus text format
+ * ```
+ */
+export class PrometheusObserver implements RuntimeObserver {
+  readonly registry: Registry;
+  readonly #recordsIn: Counter<'topology' | 'topic' | 'partition'>;
+  readonly #recordsOut: Counter<'topology' | 'topic'>;
+  readonly #deadLetters: Counter<'topology' | 'reason'>;
+  readonly #late: Counter<'topology'>;
+  readonly #processing: Histogram<'topology'>;
+  readonly #endToEnd: Histogram<'topology'>;
+  readonly #commit: Histogram<'topology'>;
+  readonly #aborts: Counter<'topology'>;
+  readonly #rebalances: Counter<'topology' | 'kind'>;
+  readonly #restored: Gauge<'topology' | 'topic' | 'partition'>;
+  readonly #restoring: Gauge<'topology' | 'topic' | 'partition'>;
+  readonly #openWindows: Gauge<'topology' | 'topic' | 'partition'>;
+  readonly #lag: Gauge<'topology' | 'topic' | 'partition'>;
+  readonly #ready: Gauge<'topology'>;
+  readonly #readiness = new Map<string, boolean>();
+
+  constructor(registry: Registry = new Registry()) {
+    this.registry = registry;
+    const registers = [registry];
+    const tp = ['topology', 'topic', 'partition'] as const;
+    this.#recordsIn = new Counter({ name: 'sluice_records_in_total', help: 'Records consumed, per input partition', labelNames: tp, registers });
+    this.#recordsOut = new Counter({ name: 'sluice_records_out_total', help: 'Records produced in committed checkpoints, per topic', labelNames: ['topology', 'topic'], registers });
+    this.#deadLetters = new Counter({ name: 'sluice_dead_letter_records_total', help: 'Records sent to a dead-letter topic, by reason', labelNames: ['topology', 'reason'], registers });
+    this.#late = new Counter({ name: 'sluice_late_records_total', help: 'Records that arrived after their windows closed', labelNames: ['topology'], registers });
+    this.#processing = new Histogram({ name: 'sluice_batch_processing_seconds', help: 'Time a task took on one batch of one partition', labelNames: ['topology'], buckets: LATENCY_BUCKETS, registers });
+    this.#endToEnd = new Histogram({ name: 'sluice_end_to_end_latency_seconds', help: 'From a result record’s event time to the commit that published it', labelNames: ['topology'], buckets: LATENCY_BUCKETS, registers });
+    this.#commit = new Histogram({ name: 'sluice_checkpoint_commit_seconds', help: 'Producing and committing one checkpoint (a transaction under exactly-once)', labelNames: ['topology'], buckets: LATENCY_BUCKETS, registers });
+    this.#aborts = new Counter({ name: 'sluice_checkpoint_aborts_total', help: 'Checkpoints aborted and retried', labelNames: ['topology'], registers });
+    this.#rebalances = new Counter({ name: 'sluice_rebalances_total', help: 'Partitions assigned or revoked events', labelNames: ['topology', 'kind'], registers });
+    this.#restored = new Gauge({ name: 'sluice_restore_records', help: 'Changelog records read to restore a task', labelNames: tp, registers });
+    this.#restoring = new Gauge({ name: 'sluice_restore_in_progress', help: '1 while a task restores its state', labelNames: tp, registers });
+    this.#openWindows = new Gauge({ name: 'sluice_open_windows', help: 'Windows open in a task’s store', labelNames: tp, registers });
+    this.#lag = new Gauge({ name: 'sluice_consumer_lag_records', help: 'Records behind the end of an input partition', labelNames: tp, registers });
+    this.#ready = new Gauge({ name: 'sluice_ready', help: '1 when the topology’s tasks are assigned and restored', labelNames: ['topology'], registers });
+  }
+
+  /** True when every topology that reported is ready (and at least one did). */
+  get ready(): boolean {
+    return this.#readiness.size > 0 && [...this.#readiness.values()].every(Boolean);
+  }
+
+  batchProcessed(topology: string, input: TopicPartitionRef, records: number, seconds: number): void {
+    this.#recordsIn.inc(labels(topology, input), records);
+    this.#processing.observe({ topology }, seconds);
+  }
+
+  recordsProduced(topology: string, topic: string, records: number): void {
+    this.#recordsOut.inc({ topology, topic }, records);
+  }
+
+  deadLettered(topology: string, reason: string, records: number): void {
+    this.#deadLetters.inc({ topology, reason }, records);
+  }
+
+  late(topology: string, records: number): void {
+    this.#late.inc({ topology }, records);
+  }
+
+  endToEndLatency(topology: string, seconds: number): void {
+    this.#endToEnd.observe({ topology }, seconds);
+  }
+
+  checkpointCommitted(topology: string, seconds: number): void {
+    this.#commit.observe({ topology }, seconds);
+  }
+
+  checkpointAborted(topology: string): void {
+    this.#aborts.inc({ topology });
+  }
+
+  rebalanced(topology: string, kind: 'assigned' | 'revoked', partitions: number): void {
+    this.#rebalances.inc({ topology, kind });
+  }
+
+  restoreProgress(topology: string, input: TopicPartitionRef, records: number, done: boolean): void {
+    this.#restored.set(labels(topology, input), records);
+    this.#restoring.set(labels(topology, input), done ? 0 : 1);
+  }
+
+  openWindows(topology: string, input: TopicPartitionRef, windows: number): void {
+    this.#openWindows.set(labels(topology, input), windows);
+  }
+
+  lag(topology: string, input: TopicPartitionRef, records: number): void {
+    this.#lag.set(labels(topology, input), records);
+  }
+
+  readiness(topology: string, ready: boolean): void {
+    this.#readiness.set(topology, ready);
+    this.#ready.set({ topology }, ready ? 1 : 0);
+  }
+}
+
+function labels(topology: string, input: TopicPartitionRef): { topology: string; topic: string; partition: string } {
+  return { topology, topic: input.topic, partition: String(input.partition) };
+}
