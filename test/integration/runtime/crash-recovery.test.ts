@@ -4,28 +4,14 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { KafkaAdmin } from '../../../src/kafka/index.js';
 import { busEventSchema, busOracle, busWorkload, compareRouteTable } from '../../support/bus-workload.js';
 import { eventually, produceAvro, readTable, readTopic } from '../../support/kafka-test-kit.js';
+import { busTopologyFile, stackEnv } from '../../support/bus-topology-file.js';
 import { fixtureProject, SluiceProcess } from '../../support/sluice-process.js';
 
 const stack = inject('stack');
 const run = randomUUID().slice(0, 8);
 const admin = new KafkaAdmin({ 'bootstrap.servers': stack.kafkaBootstrapServers });
-const env = { ...process.env, KAFKA_BOOTSTRAP_SERVERS: stack.kafkaBootstrapServers, SCHEMA_REGISTRY_URL: stack.schemaRegistryUrl, DATABASE_URL: stack.databaseUrl };
+const env = stackEnv(stack);
 
-/** The bus topology of DESIGN.md as a user's file; grace covers the generator's jitter, so the oracle needs no lateness model. */
-function topologyFile(name: string, source: string): string {
-  return `import { avg, count, max, sum, topology, tumbling } from 'sluice';
-const schema = ${JSON.stringify(busEventSchema)};
-interface BusEvent { bus_id: string; route_id: string; speed_kmh: number; passengers: number; timestamp: number }
-export default topology('${name}')
-  .source<BusEvent>('${source}', { schema, eventTime: 'timestamp' })
-  .validate('ranges', (e) => (e.speed_kmh >= 0 && e.speed_kmh <= 150) || 'speed_kmh out of range')
-  .deadLetter('${source}.dlq')
-  .groupBy('by-route', 'route_id')
-  .window('per-minute', tumbling('1m'), { grace: '10m' })
-  .aggregate('route-stats', { events: count(), avg_speed: avg((e) => e.speed_kmh), max_speed: max((e) => e.speed_kmh), passengers: sum((e) => e.passengers) })
-  .toTable('${source}.stats');
-`;
-}
 
 afterAll(() => admin.close());
 
@@ -33,7 +19,7 @@ describe('sluice run survives kill -9 (exactly-once, real broker)', () => {
   it('100,000 records, 100 keys, three kill -9 mid-stream: the table equals the oracle, the DLQ holds exactly the invalid records', async () => {
     const name = `crash-${run}`;
     const source = `crash.${run}`;
-    const project = fixtureProject(name, { [`topologies/${name}.ts`]: topologyFile(name, source) });
+    const project = fixtureProject(name, { [`topologies/${name}.ts`]: busTopologyFile(name, source) });
     await admin.ensureTopics([{ name: source, partitions: 3 }]);
     const input = busWorkload({ count: 100_000, routes: 100, seed: 42, stepMs: 5, invalidEvery: 100 });
     await produceAvro(stack.kafkaBootstrapServers, stack.schemaRegistryUrl, source, busEventSchema, input);

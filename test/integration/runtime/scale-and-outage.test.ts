@@ -7,33 +7,20 @@ import { kafkaProcess } from '../../../src/stack/native-kafka.js';
 import { stackLayout, stackUp } from '../../../src/stack/index.js';
 import { busEventSchema, busOracle, busWorkload, compareRouteTable } from '../../support/bus-workload.js';
 import { eventually, produceAvro, readTable } from '../../support/kafka-test-kit.js';
+import { busTopologyFile, stackEnv } from '../../support/bus-topology-file.js';
 import { fixtureProject, SluiceProcess } from '../../support/sluice-process.js';
 
 const stack = inject('stack');
 const repoRoot = new URL('../../..', import.meta.url).pathname;
 const run = randomUUID().slice(0, 8);
 const admin = new KafkaAdmin({ 'bootstrap.servers': stack.kafkaBootstrapServers });
-const env = { ...process.env, KAFKA_BOOTSTRAP_SERVERS: stack.kafkaBootstrapServers, SCHEMA_REGISTRY_URL: stack.schemaRegistryUrl, DATABASE_URL: stack.databaseUrl };
+const env = stackEnv(stack);
 
-function topologyFile(name: string, source: string): string {
-  return `import { avg, count, max, sum, topology, tumbling } from 'sluice';
-const schema = ${JSON.stringify(busEventSchema)};
-interface BusEvent { bus_id: string; route_id: string; speed_kmh: number; passengers: number; timestamp: number }
-export default topology('${name}')
-  .source<BusEvent>('${source}', { schema, eventTime: 'timestamp' })
-  .validate('ranges', (e) => (e.speed_kmh >= 0 && e.speed_kmh <= 150) || 'speed_kmh out of range')
-  .deadLetter('${source}.dlq')
-  .groupBy('by-route', 'route_id')
-  .window('per-minute', tumbling('1m'), { grace: '10m' })
-  .aggregate('route-stats', { events: count(), avg_speed: avg((e) => e.speed_kmh), max_speed: max((e) => e.speed_kmh), passengers: sum((e) => e.passengers) })
-  .toTable('${source}.stats');
-`;
-}
 
 async function prepare(label: string, partitions: number, count: number) {
   const name = `${label}-${run}`;
   const source = `${label}.${run}`;
-  const project = fixtureProject(name, { [`topologies/${name}.ts`]: topologyFile(name, source) });
+  const project = fixtureProject(name, { [`topologies/${name}.ts`]: busTopologyFile(name, source) });
   await admin.ensureTopics([{ name: source, partitions }]);
   const input = busWorkload({ count, routes: 100, seed: partitions, stepMs: 5, invalidEvery: 100 });
   await produceAvro(stack.kafkaBootstrapServers, stack.schemaRegistryUrl, source, busEventSchema, input);
