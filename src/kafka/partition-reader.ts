@@ -48,7 +48,8 @@ export class PartitionReader {
     const { lowOffset, highOffset } = await this.#watermarks(topic, partition, timeoutMs);
     if (highOffset <= lowOffset) return;
     this.#client.assign([{ topic, partition, offset: lowOffset }]);
-    this.#client.setDefaultConsumeTimeout(500);
+    // Short: an empty poll here usually means only a transaction marker is left before the end.
+    this.#client.setDefaultConsumeTimeout(100);
     let position = lowOffset;
     let deadline = Date.now() + timeoutMs;
     try {

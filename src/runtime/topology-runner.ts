@@ -89,6 +89,7 @@ export class TopologyRunner {
   #failures = 0;
   #closing = false;
   #lastGauges = 0;
+  #inTransaction = false;
   readonly #observer: RuntimeObserver;
   /** Topics whose records count for end-to-end latency: tables and stream outputs, not repartition or DLQ topics. */
   readonly #resultTopics: ReadonlySet<string>;
@@ -137,7 +138,8 @@ export class TopologyRunner {
           await this.#applyChanges();
           const records = await consumer.poll(this.#options.maxBatchRecords ?? 5_000, this.#options.pollTimeoutMs ?? 100);
           await this.#checkpoint(records);
-          this.#failures = 0;
+          // Only real progress proves the fault is gone; an empty poll after a rewind proves nothing.
+          if (records.length > 0) this.#failures = 0;
         } catch (error) {
           if (this.#options.transport.classify(error) === 'fenced') {
             this.#options.log('error', `topology ${this.#options.plan.topology}: another instance took over this one's transactional id; stopping`, { error: String(error) });
@@ -160,6 +162,7 @@ export class TopologyRunner {
     const commits: CommitOffset[] = [];
     const topology = this.#options.plan.topology;
     await writer.begin();
+    this.#inTransaction = true;
     for (const [key, batch] of groupByPartition(records)) {
       const slot = this.#tasks.get(key) ?? (await this.#createTask(batch[0]!));
       const started = performance.now();
@@ -176,6 +179,7 @@ export class TopologyRunner {
     const committing = performance.now();
     await writer.produce(outputs);
     await writer.commit(commits);
+    this.#inTransaction = false;
     this.#observer.checkpointCommitted(topology, (performance.now() - committing) / 1000);
     this.stats.outputs += outputs.length;
     this.stats.checkpoints += 1;
@@ -271,8 +275,11 @@ export class TopologyRunner {
     const delay = Math.min(MAX_BACKOFF_MS, 200 * 2 ** Math.min(this.#failures - 1, 6));
     log(this.#failures > 3 ? 'error' : 'warn', `checkpoint failed; aborting and retrying in ${delay} ms`, { error: errorText(error), attempt: this.#failures });
     try {
-      await this.#writer?.abort();
+      // A failure before begin() (a restore, a schema registration) has no transaction to abort.
+      if (this.#inTransaction) await this.#writer?.abort();
+      this.#inTransaction = false;
     } catch (abortError) {
+      this.#inTransaction = false;
       if (transport.classify(abortError) === 'fenced') throw abortError;
       // A transaction in an unknown state: a new producer with the same id fences and aborts it.
       log('warn', 'abort failed; re-creating the producer', { error: errorText(abortError) });

@@ -46,7 +46,7 @@ export async function startNativeKafka(options: {
         problem: `port ${port} is already taken by a process the native stack did not start, so Kafka cannot listen on it`,
         alternatives: [
           `if that is a Kafka broker, use it: KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:${ports.kafka}`,
-          'or move ours: SLUICE_KAFKA_PORT=19092 SLUICE_CONTROLLER_PORT=19093',
+          'or move ours: SLUICE_STACK_KAFKA_PORT=19092 SLUICE_STACK_CONTROLLER_PORT=19093',
           ...GENERAL_ALTERNATIVES,
         ],
       });

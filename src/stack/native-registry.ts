@@ -67,7 +67,7 @@ export async function startNativeRegistry(options: {
       problem: `port ${ports.registry} is already taken by a process the native stack did not start, so the schema registry cannot listen on it`,
       alternatives: [
         `if that is a Confluent-compatible registry, use it: SCHEMA_REGISTRY_URL=http://127.0.0.1:${ports.registry}`,
-        'or move ours: SLUICE_REGISTRY_PORT=18081',
+        'or move ours: SLUICE_STACK_REGISTRY_PORT=18081',
         ...GENERAL_ALTERNATIVES,
       ],
     });

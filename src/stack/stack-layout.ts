@@ -36,7 +36,9 @@ export interface ServiceLayout {
   readonly pidFile: string;
 }
 
-/** Ports the native stack binds; override with `SLUICE_KAFKA_PORT`, `SLUICE_CONTROLLER_PORT`, `SLUICE_REGISTRY_PORT`. */
+/**
+ * Ports the native stack binds. The variables say STACK so they never look like
+ * `SLUICE_KAFKA_<PROPERTY>` client settings. Override with `SLUICE_STACK_KAFKA_PORT`, `SLUICE_STACK_CONTROLLER_PORT`, `SLUICE_STACK_REGISTRY_PORT`. */
 export interface NativePorts {
   readonly kafka: number;
   readonly controller: number;
@@ -76,14 +78,14 @@ export function stackLayout(options: { projectDir: string; env?: NodeJS.ProcessE
  *
  * @example
  * ```ts
- * nativePorts({ SLUICE_KAFKA_PORT: '19092' }).kafka; // 19092
+ * nativePorts({ SLUICE_STACK_KAFKA_PORT: '19092' }).kafka; // 19092
  * ```
  */
 export function nativePorts(env: NodeJS.ProcessEnv = process.env): NativePorts {
   return {
-    kafka: portFrom(env, 'SLUICE_KAFKA_PORT', 9092),
-    controller: portFrom(env, 'SLUICE_CONTROLLER_PORT', 9093),
-    registry: portFrom(env, 'SLUICE_REGISTRY_PORT', 8081),
+    kafka: portFrom(env, 'SLUICE_STACK_KAFKA_PORT', 9092),
+    controller: portFrom(env, 'SLUICE_STACK_CONTROLLER_PORT', 9093),
+    registry: portFrom(env, 'SLUICE_STACK_REGISTRY_PORT', 8081),
   };
 }
 

@@ -46,6 +46,11 @@ export class SluiceProcess {
     if (this.lines.some(match)) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no log line containing "${text}" within ${timeoutMs} ms; last lines:\n${this.tail()}`)), timeoutMs);
+      // A process that died will never log it: say so now, with its last words.
+      void this.exited.then(({ code, signal }) => {
+        clearTimeout(timer);
+        reject(new Error(`the process exited (code ${code}, signal ${signal}) before logging "${text}"; last lines:\n${this.tail()}`));
+      });
       this.#waiters.push({ match, resolve: () => (clearTimeout(timer), resolve()) });
     });
   }

@@ -14,9 +14,9 @@ const projectDir = mkdtempSync(join(tmpdir(), 'sluice-stack-cli-'));
 const env: NodeJS.ProcessEnv = {
   ...process.env,
   SLUICE_STACK: 'native',
-  SLUICE_KAFKA_PORT: '29092',
-  SLUICE_CONTROLLER_PORT: '29093',
-  SLUICE_REGISTRY_PORT: '28081',
+  SLUICE_STACK_KAFKA_PORT: '29092',
+  SLUICE_STACK_CONTROLLER_PORT: '29093',
+  SLUICE_STACK_REGISTRY_PORT: '28081',
   KAFKA_BOOTSTRAP_SERVERS: '',
   SCHEMA_REGISTRY_URL: '',
 };

@@ -32,11 +32,11 @@ describe('nativePorts', () => {
     expect(nativePorts({})).toEqual({ kafka: 9092, controller: 9093, registry: 8081 });
   });
   it('reads overrides', () => {
-    expect(nativePorts({ SLUICE_KAFKA_PORT: '19092', SLUICE_REGISTRY_PORT: '18081' })).toMatchObject({ kafka: 19092, registry: 18081 });
+    expect(nativePorts({ SLUICE_STACK_KAFKA_PORT: '19092', SLUICE_STACK_REGISTRY_PORT: '18081' })).toMatchObject({ kafka: 19092, registry: 18081 });
   });
   it('names the key of a bad port', () => {
-    expect(() => nativePorts({ SLUICE_KAFKA_PORT: 'ninety' })).toThrow(/SLUICE_KAFKA_PORT must be a TCP port.*'ninety'/);
-    expect(() => nativePorts({ SLUICE_REGISTRY_PORT: '70000' })).toThrow(/SLUICE_REGISTRY_PORT/);
+    expect(() => nativePorts({ SLUICE_STACK_KAFKA_PORT: 'ninety' })).toThrow(/SLUICE_STACK_KAFKA_PORT must be a TCP port.*'ninety'/);
+    expect(() => nativePorts({ SLUICE_STACK_REGISTRY_PORT: '70000' })).toThrow(/SLUICE_STACK_REGISTRY_PORT/);
   });
 });
 
