@@ -2,8 +2,14 @@ import { Command, CommanderError } from 'commander';
 import { StackError } from '../stack/index.js';
 import type { CliContext } from './cli-context.js';
 import { stackCommand } from './commands/stack-command.js';
+import { generateCommand } from './commands/generate-command.js';
 import { runCommand } from './commands/run-command.js';
 import { startCommand } from './commands/start-command.js';
+import { schemasCommand } from './commands/schemas-command.js';
+import { listCommand } from './commands/list-command.js';
+import { describeCommand } from './commands/describe-command.js';
+import { migrateCommand } from './commands/migrate-command.js';
+import { usageErrors } from './usage-errors.js';
 
 /** Exit codes scripts can rely on. */
 export const EXIT = { ok: 0, failure: 1, usage: 2, unhealthy: 3 } as const;
@@ -28,19 +34,17 @@ export async function main(argv: readonly string[], projectDir: string = process
     .description('Kafka Streams-style topologies for TypeScript: Avro + Schema Registry, RxJS steps, librdkafka, exactly-once into PostgreSQL')
     .showHelpAfterError()
     .exitOverride();
-  program.addCommand(stackCommand(context));
-  program.addCommand(startCommand(context));
-  program.addCommand(runCommand(context));
+  const commands = [stackCommand, startCommand, runCommand, generateCommand, schemasCommand, listCommand, describeCommand, migrateCommand];
+  for (const command of commands) program.addCommand(usageErrors(command(context)));
   try {
     await program.parseAsync([...argv]);
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    if (error instanceof StackError) {
-      context.info(`sluice: ${error.message}`);
-      return EXIT.failure;
-    }
-    context.info(`sluice: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    // Operational errors carry their explanation in the message; the stack helps only when debugging Sluice itself.
+    const debug = process.env.SLUICE_DEBUG === '1' && error instanceof Error;
+    context.info(`sluice: ${debug ? (error.stack ?? error.message) : error instanceof Error ? error.message : String(error)}`);
+    if (!debug && !(error instanceof StackError)) context.info('(SLUICE_DEBUG=1 shows the stack trace)');
     return EXIT.failure;
   }
 }
