@@ -30,8 +30,8 @@ describe('PostgreSQL sink start-up check', () => {
   });
 
   it('names a missing table and the fix', async () => {
-    await expect(open({ table: 'bus_route_minute', key: ['id'] })).rejects.toThrow(
-      new RegExp(`sink check-pg: table ${t.schema}\\.bus_route_minute does not exist; add a migration in sql/`),
+    await expect(open({ table: 'bus_route_hour', key: ['id'] })).rejects.toThrow(
+      new RegExp(`sink check-pg: table ${t.schema}\\.bus_route_hour does not exist; add a migration in sql/`),
     );
   });
 

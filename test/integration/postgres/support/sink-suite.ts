@@ -25,7 +25,7 @@ export function describeSinkSuite(label: string, open: () => Promise<TestDatabas
           route_id text not null, window_start timestamptz not null, window_end timestamptz not null,
           events bigint not null, avg_speed numeric(6,2) check (avg_speed <= 150),
           primary key (route_id, window_start))`.execute(t.db);
-      await sql`create table raw_events (event_id uuid primary key, route_id text not null, speed numeric not null)`.execute(t.db);
+      await sql`create table raw_readings (event_id uuid primary key, route_id text not null, speed numeric not null)`.execute(t.db);
       await sql`create table event_log (route_id text not null, speed numeric not null)`.execute(t.db);
       await sql`create table payments (id uuid primary key, paid_at timestamptz not null, amount numeric(10,2) not null, meta jsonb, tags text[])`.execute(t.db);
     });
@@ -48,7 +48,7 @@ export function describeSinkSuite(label: string, open: () => Promise<TestDatabas
     const offsets = async () =>
       (await sql<{ consumer_group: string; partition: number; next_offset: string }>`
         select consumer_group, partition, next_offset::text as next_offset from sluice_offsets order by consumer_group, partition`.execute(t.db)).rows;
-    const clear = async () => sql`truncate route_minute, raw_events, event_log, sluice_offsets`.execute(t.db);
+    const clear = async () => sql`truncate route_minute, raw_readings, event_log, sluice_offsets`.execute(t.db);
 
     it('upserts a batch with the last value per key, windows as timestamptz, offsets stored', async () => {
       await clear();
@@ -106,7 +106,7 @@ export function describeSinkSuite(label: string, open: () => Promise<TestDatabas
 
     it('insert-ignore is idempotent and keeps the first write', async () => {
       await clear();
-      const sink = sinkFor({ table: 'raw_events', key: ['event_id'], mode: 'insert-ignore' });
+      const sink = sinkFor({ table: 'raw_readings', key: ['event_id'], mode: 'insert-ignore' });
       await sink.open([]);
       const id = 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11';
       const ev = (offset: number, speed: number, eventId = id): SinkRecord => ({
@@ -117,7 +117,7 @@ export function describeSinkSuite(label: string, open: () => Promise<TestDatabas
       // The same event again at a later offset (a producer retry): ignored.
       const second = await sink.writeBatch({ records: [ev(2, 55), ev(3, 12, 'b0eebc99-9c0b-4ef8-bb6d-6bb9bd380a12')] });
       expect(second).toMatchObject({ written: 1, skipped: 1 });
-      const rows = (await sql<{ event_id: string; speed: string }>`select event_id::text, speed::text from raw_events order by event_id`.execute(t.db)).rows;
+      const rows = (await sql<{ event_id: string; speed: string }>`select event_id::text, speed::text from raw_readings order by event_id`.execute(t.db)).rows;
       expect(rows).toEqual([{ event_id: id, speed: '10' }, { event_id: 'b0eebc99-9c0b-4ef8-bb6d-6bb9bd380a12', speed: '12' }]);
     });
 
