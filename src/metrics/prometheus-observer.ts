@@ -105,6 +105,11 @@ export class PrometheusObserver implements RuntimeObserver {
   }
 
   readiness(topology: string, ready: boolean): void {
+    // Series that exist from a topology's first moment make rate() and alerts work before anything happens.
+    if (!this.#readiness.has(topology)) {
+      this.#late.inc({ topology }, 0);
+      this.#aborts.inc({ topology }, 0);
+    }
     this.#readiness.set(topology, ready);
     this.#ready.set({ topology }, ready ? 1 : 0);
   }

@@ -63,8 +63,11 @@ function walk(root: unknown, path: readonly string[]): unknown {
 
 /**
  * Builds the parameter values of one record's row, in `columns` order.
- * A scalar record key (a string id) fills `scalarKeyColumn`, the sink's
- * single key column, so `key: ['event_id']` needs no mapping.
+ * Fields come from the value (then a record-shaped key); a scalar record key
+ * (a string id) fills `scalarKeyColumn`, the sink's single key column, only
+ * where the value has no such field — a tombstone, or a value without its id.
+ * The value wins because a topic's Kafka key is often something else
+ * (a user id partitioning events keyed by `event_id`).
  *
  * @example
  * ```ts
@@ -78,8 +81,10 @@ export function rowValues(record: SinkRecord, columns: readonly PlannedColumn[],
   return columns.map((c) => {
     let raw: unknown;
     if (c.from) raw = valueAt(record, c.from);
-    else if (scalarKey && c.column === scalarKeyColumn) raw = record.key;
-    else raw = (flat ??= flattenRecord(record.key, record.value)).get(c.column);
+    else {
+      raw = (flat ??= flattenRecord(record.key, record.value)).get(c.column);
+      if (raw === undefined && scalarKey && c.column === scalarKeyColumn) raw = record.key;
+    }
     return toParameter(raw, c);
   });
 }

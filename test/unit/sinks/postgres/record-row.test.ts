@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { flattenRecord, RecordMappingError, toParameter, valueAt } from '../../../../src/sinks/postgres/record-row.js';
+import { flattenRecord, RecordMappingError, rowValues, toParameter, valueAt } from '../../../../src/sinks/postgres/record-row.js';
 
 const col = (udtName: string, scale?: number) => ({ column: 'c', udtName, scale });
 
@@ -49,5 +49,22 @@ describe('record → row', () => {
     expect(toParameter({ a: [1], b: 2n }, col('jsonb'))).toBe('{"a":[1],"b":"2"}');
     expect(toParameter(9007199254740993n, col('int8'))).toBe('9007199254740993');
     expect(toParameter(undefined, col('text'))).toBeNull();
+  });
+});
+
+describe('rowValues with a scalar Kafka key', () => {
+  const columns = [
+    { column: 'event_id', udtName: 'text', scale: undefined, from: undefined },
+    { column: 'user_id', udtName: 'text', scale: undefined, from: undefined },
+  ] as unknown as Parameters<typeof rowValues>[1];
+
+  it('takes the key column from the value when the value has it (the Kafka key may be another id)', () => {
+    const record = { topic: 't', partition: 0, offset: 0n, key: 'user-7', value: { event_id: 'e-1', user_id: 'user-7' } };
+    expect(rowValues(record, columns, 'event_id')).toEqual(['e-1', 'user-7']);
+  });
+
+  it('falls back to the scalar key where the value lacks the column (a tombstone)', () => {
+    const record = { topic: 't', partition: 0, offset: 0n, key: 'e-9', value: null };
+    expect(rowValues(record, columns, 'event_id')).toEqual(['e-9', null]);
   });
 });
