@@ -1,24 +1,90 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, openSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Command } from 'commander';
-import { stackUp } from '../../stack/index.js';
-import { serviceProbes } from '../service-probes.js';
+import { DEFAULT_METRICS_PORT } from '../../metrics/index.js';
+import { redactUrl, stackUp } from '../../stack/index.js';
 import type { CliContext } from '../cli-context.js';
-import { formatEndpoints } from './stack-command.js';
+import { formatStatus, statusFromScrape, type TopologyStatus } from '../demo-status.js';
+import { WORKLOADS } from '../generators/workload-catalog.js';
+import { serviceProbes } from '../service-probes.js';
+
+const bin = new URL('../../../bin/sluice.js', import.meta.url).pathname;
 
 /**
- * `sluice start` (what `npm start` runs): brings the stack up; the demo
- * topologies join it as they are written.
+ * `sluice start` (what `npm start` runs): the stack up, schemas registered,
+ * every example topology running (`sluice run --all`, migrations included)
+ * with a generator per workload, and a status line every few seconds read
+ * from the run's `/metrics`. Ctrl-C stops the topologies and generators
+ * cleanly; the stack stays up (`sluice stack down` stops it).
  *
  * @example
  * ```sh
  * npm start
+ * npx sluice start --rate 200 --status-every 10
  * ```
  */
 export function startCommand(context: CliContext): Command {
   return new Command('start')
-    .description('bring the stack up and run the demo topologies (what `npm start` runs)')
-    .action(async () => {
+    .description('the demo: stack up, schemas registered, every topology running with its generator, live status (what `npm start` runs)')
+    .option('--rate <n>', 'events per second per generator', '50')
+    .option('--status-every <s>', 'seconds between status lines', '5')
+    .action(async (options: { rate: string; statusEvery: string }) => {
       const endpoints = await stackUp({ projectDir: context.projectDir, probes: serviceProbes, log: context.info });
-      context.print(formatEndpoints(endpoints));
-      context.print('the stack is up. The demo topologies are not written yet, so nothing else runs; `npx sluice stack down` stops the stack.');
+      const env = {
+        ...process.env,
+        KAFKA_BOOTSTRAP_SERVERS: endpoints.kafkaBootstrapServers,
+        SCHEMA_REGISTRY_URL: endpoints.schemaRegistryUrl,
+        DATABASE_URL: endpoints.databaseUrl,
+        SLUICE_METRICS_PORT: process.env.SLUICE_METRICS_PORT ?? String(DEFAULT_METRICS_PORT),
+      };
+      const logDir = join(context.projectDir, '.sluice', 'demo');
+      mkdirSync(logDir, { recursive: true });
+      const cli = (args: string[], log: string): ChildProcess =>
+        spawn(process.execPath, [bin, ...args], { cwd: context.projectDir, env, stdio: ['ignore', openSync(join(logDir, log), 'a'), openSync(join(logDir, log), 'a')] });
+      const finished = (child: ChildProcess): Promise<number> => new Promise((resolve) => child.once('exit', (code) => resolve(code ?? 1)));
+
+      context.info('registering schemas…');
+      const registered = await finished(cli(['schemas', 'register'], 'schemas.log'));
+      if (registered !== 0) throw new Error(`sluice schemas register failed (exit ${registered}); see ${join(logDir, 'schemas.log')}`);
+
+      const children: ChildProcess[] = [cli(['run', '--all', '--log-format', 'json'], 'run.log')];
+      for (const workload of WORKLOADS) children.push(cli(['generate', workload.name, '--rate', options.rate], `generate-${workload.name}.log`));
+      const metricsUrl = `http://127.0.0.1:${env.SLUICE_METRICS_PORT}/metrics`;
+      context.print(
+        [
+          `running ${children.length - 1} generators at ${options.rate}/s each and every topology (logs: ${logDir}/)`,
+          `metrics: ${metricsUrl}   health: /healthz /readyz`,
+          `query:   psql ${redactUrl(endpoints.databaseUrl)} -c 'select * from bus_route_minute order by window_start desc limit 5'`,
+          'Ctrl-C stops the topologies and generators; `npx sluice stack down` stops the stack.',
+        ].join('\n'),
+      );
+
+      const stop = new AbortController();
+      const onSignal = (): void => stop.abort();
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      const runExit = finished(children[0]!).then((code) => {
+        if (!stop.signal.aborted) {
+          context.info(`sluice run exited (code ${code}) — see ${join(logDir, 'run.log')}`);
+          stop.abort();
+        }
+      });
+      let previous: TopologyStatus[] = [];
+      const every = Math.max(1, Number(options.statusEvery)) * 1000;
+      while (!stop.signal.aborted) {
+        await sleep(every, undefined, { signal: stop.signal }).catch(() => {});
+        if (stop.signal.aborted) break;
+        const scrape = await fetch(metricsUrl, { signal: AbortSignal.timeout(2_000) }).then((r) => r.text()).catch(() => '');
+        const now = statusFromScrape(scrape);
+        context.print(now.length > 0 ? `— ${new Date().toISOString().slice(11, 19)}\n${formatStatus(now, previous, every / 1000).join('\n')}` : '(waiting for the topologies to start…)');
+        previous = now;
+      }
+      context.info('stopping: topologies finish their batch and commit…');
+      for (const child of children) child.kill('SIGTERM');
+      await Promise.all([runExit, ...children.slice(1).map(finished)]);
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
     });
 }
