@@ -1,2 +1,2 @@
 export { DEFAULT_METRICS_PORT, startMetricsServer } from './metrics-server.js';
-export { PrometheusObserver } from './prometheus-observer.js';
+export { PrometheusObserver, type SinkTotals } from './prometheus-observer.js';

@@ -15,7 +15,14 @@ export const DEFAULT_METRICS_PORT = 9464;
  * await server.close();
  * ```
  */
-export async function startMetricsServer(options: { registry: Registry; ready: () => boolean; port: number; host?: string }): Promise<{ port: number; close: () => Promise<void> }> {
+export async function startMetricsServer(options: {
+  registry: Registry;
+  ready: () => boolean;
+  port: number;
+  host?: string;
+  /** When the port is taken, listen on a free one instead of failing (several `sluice run` on one machine). */
+  fallbackToFreePort?: boolean;
+}): Promise<{ port: number; close: () => Promise<void> }> {
   const server: Server = createServer((request, response) => {
     const path = (request.url ?? '/').split('?')[0];
     if (path === '/metrics') {
@@ -32,12 +39,21 @@ export async function startMetricsServer(options: { registry: Registry; ready: (
       response.writeHead(404, { 'content-type': 'text/plain' }).end('try /metrics, /healthz or /readyz\n');
     }
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(error.code === 'EADDRINUSE' ? new Error(`metrics port ${options.port} is taken: set SLUICE_METRICS_PORT to a free port (0 picks one)`) : error),
-    );
-    server.listen(options.port, options.host ?? '0.0.0.0', () => resolve());
-  });
+  const listen = (port: number): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, options.host ?? '0.0.0.0', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  try {
+    await listen(options.port);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    if (!options.fallbackToFreePort) throw new Error(`metrics port ${options.port} is taken: set SLUICE_METRICS_PORT to a free port (0 picks one)`);
+    await listen(0);
+  }
   const address = server.address();
   return {
     port: typeof address === 'object' && address ? address.port : options.port,

@@ -2,6 +2,15 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { RuntimeObserver } from '../runtime/runtime-observer.js';
 import type { TopicPartitionRef } from '../runtime/stream-transport.js';
 
+/** The running totals a sink runner keeps. */
+export interface SinkTotals {
+  readonly written: number;
+  readonly deleted: number;
+  readonly batches: number;
+  readonly retries: number;
+  readonly deadLettered: number;
+}
+
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
 
 /**
@@ -51,6 +60,33 @@ export class PrometheusObserver implements RuntimeObserver {
     this.#openWindows = new Gauge({ name: 'sluice_open_windows', help: 'Windows open in a task’s store', labelNames: tp, registers });
     this.#lag = new Gauge({ name: 'sluice_consumer_lag_records', help: 'Records behind the end of an input partition', labelNames: tp, registers });
     this.#ready = new Gauge({ name: 'sluice_ready', help: '1 when the topology’s tasks are assigned and restored', labelNames: ['topology'], registers });
+  }
+
+  /**
+   * Exposes sink runners' running totals, read at scrape time (the sink
+   * runner keeps counters of its own; copying them per batch would be waste).
+   */
+  trackSinks(sinks: readonly { topology: string; sink: string; stats: Readonly<SinkTotals> }[]): void {
+    const registers = [this.registry];
+    const labelNames = ['topology', 'sink'] as const;
+    const totals: [string, string, keyof SinkTotals][] = [
+      ['sluice_sink_rows_written_total', 'Rows inserted or updated by a sink', 'written'],
+      ['sluice_sink_rows_deleted_total', 'Rows deleted by tombstones', 'deleted'],
+      ['sluice_sink_batches_total', 'Batches committed to the database, each with its offsets', 'batches'],
+      ['sluice_sink_retries_total', 'Batches retried after a database fault', 'retries'],
+      ['sluice_sink_dead_letter_records_total', 'Rows the database refused for good, sent to the sink DLQ', 'deadLettered'],
+    ];
+    for (const [name, help, field] of totals) {
+      new Gauge({
+        name,
+        help,
+        labelNames,
+        registers,
+        collect() {
+          for (const s of sinks) this.set({ topology: s.topology, sink: s.sink }, s.stats[field]);
+        },
+      });
+    }
   }
 
   /** True when every topology that reported is ready (and at least one did). */

@@ -38,9 +38,12 @@ export class BatchContext {
       partition: undefined,
       key: origin.key,
       value: origin.value,
-      timestamp: origin.timestamp,
+      // Stamped now: a record stamped with an old event time could fall to the topic's
+      // time retention before anyone reads it.
+      timestamp: this.nowMs,
       headers: {
         ...origin.headers,
+        [ERROR_HEADERS.sourceTimestamp]: Buffer.from(String(origin.timestamp)),
         [ERROR_HEADERS.reason]: Buffer.from(reason),
         [ERROR_HEADERS.step]: Buffer.from(step),
         [ERROR_HEADERS.message]: Buffer.from(message),

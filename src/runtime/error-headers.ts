@@ -11,9 +11,13 @@ export const ERROR_HEADERS = Object.freeze({
   reason: 'sluice.error.reason',
   step: 'sluice.error.step',
   message: 'sluice.error.message',
+  /** The destination's error code (a PostgreSQL SQLSTATE) on records a sink refused. */
+  code: 'sluice.error.code',
   sourceTopic: 'sluice.source.topic',
   sourcePartition: 'sluice.source.partition',
   sourceOffset: 'sluice.source.offset',
+  /** The original record's timestamp; the dead-letter record itself is stamped when it was dead-lettered. */
+  sourceTimestamp: 'sluice.source.timestamp',
 });
 
 /**
@@ -21,7 +25,8 @@ export const ERROR_HEADERS = Object.freeze({
  * (`bad-magic`, `truncated`, `corrupt`, `unknown-schema`, `unresolvable`,
  * `too-large`), `invalid` (a validate step said no), `late` (its windows had
  * closed), `event-time` (no usable event time), `error` (user code threw),
- * `serialize` (the value does not fit the output schema).
+ * `serialize` (the value does not fit the output schema), `rejected` (a sink's
+ * destination refused the row for good: constraint, value out of range).
  *
  * @example
  * ```ts
@@ -39,4 +44,5 @@ export type DeadLetterReason =
   | 'late'
   | 'event-time'
   | 'error'
-  | 'serialize';
+  | 'serialize'
+  | 'rejected';

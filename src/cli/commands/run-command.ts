@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { Command, Option } from 'commander';
-import { kafkaPropertiesFromEnv, kafkaStreamTransport, redactKafkaProperties } from '../../kafka/index.js';
+import { kafkaPropertiesFromEnv, kafkaStreamTransport, probeKafka, redactKafkaProperties } from '../../kafka/index.js';
+import { DEFAULT_METRICS_PORT, PrometheusObserver, startMetricsServer } from '../../metrics/index.js';
 import { TopologyRunner } from '../../runtime/topology-runner.js';
 import type { DeliveryGuarantee } from '../../runtime/stream-transport.js';
 import { HttpSchemaRegistry } from '../../serde/index.js';
@@ -8,12 +9,20 @@ import { schemaResolver } from '../../testing/schema-resolver.js';
 import type { CliContext } from '../cli-context.js';
 import { cliLog, parseLogFormat, parseLogLevel } from '../cli-log.js';
 import { resolveEndpoints } from '../endpoints.js';
+import { wireSinks } from '../sink-wiring.js';
 import { TopologyCatalog } from '../topology-catalog.js';
 
 /**
  * `sluice run <name...> | --all`: plans each topology and runs it on Kafka
  * until SIGINT/SIGTERM (the first finishes the batch in hand, commits and
  * leaves the group; a second exits at once).
+ *
+ * Topologies with sinks also get the database (`DATABASE_URL`, else the
+ * default local server if it answers, else PGlite under `.sluice/pglite`, as
+ * printed at start), the `sql/` migrations (unless `--no-migrate`) and one
+ * sink runner per sink, in its own consumer group `<applicationId>.<sink>`
+ * with its DLQ `<applicationId>.<sink>.dlq`. A sink whose table does not fit
+ * stops the command before any topology starts.
  *
  * @example
  * ```sh
@@ -28,21 +37,29 @@ export function runCommand(context: CliContext): Command {
     .option('--all', 'run every topology in topologies/')
     .addOption(new Option('--guarantee <mode>', 'delivery guarantee').choices(['exactly-once', 'at-least-once']).default('exactly-once'))
     .option('--application-id <id>', 'consumer group / application id (one topology only); default: the topology name')
-    .option('--instance-id <id>', 'this process in transactional ids; keep it stable across restarts to fence a crashed predecessor at once', process.env.SLUICE_INSTANCE_ID)
+    .option(
+      '--instance-id <id>',
+      'a stable identity for this process: its transactional id fences a crashed predecessor and static group membership hands it the same partitions at once (default: host-pid, dynamic membership)',
+      process.env.SLUICE_INSTANCE_ID,
+    )
     .option('--log-format <format>', 'text or json', process.stdout.isTTY ? 'text' : 'json')
     .option('--log-level <level>', 'debug, info, warn or error', 'info')
+    .option('--no-migrate', 'do not apply the sql/ migrations at start (the sinks still check their tables)')
     .addHelpText(
       'after',
       `
 Connects to KAFKA_BOOTSTRAP_SERVERS and SCHEMA_REGISTRY_URL (or the stack \`sluice stack up\` started).
 Any librdkafka property: SLUICE_KAFKA_<PROPERTY> with dots as underscores (secrets are redacted in logs).
+Sinks write to DATABASE_URL; without it, to the server at SLUICE_DEFAULT_DATABASE_URL
+(default postgres://postgres@127.0.0.1:5432/postgres) if it answers, else to an embedded
+PostgreSQL (PGlite) in .sluice/pglite. Refused rows go to <topology>.<sink>.dlq.
 
 Examples:
   $ sluice run bus-telemetry
   $ sluice run order-processing order-analytics order-storage
   $ sluice run --all --guarantee at-least-once`,
     )
-    .action(async (names: string[], options: { all?: boolean; guarantee: DeliveryGuarantee; applicationId?: string; instanceId?: string; logFormat: string; logLevel: string }) => {
+    .action(async (names: string[], options: { all?: boolean; guarantee: DeliveryGuarantee; applicationId?: string; instanceId?: string; logFormat: string; logLevel: string; migrate: boolean }) => {
       const catalog = new TopologyCatalog(context.projectDir);
       const selected = options.all ? catalog.names() : names;
       if (selected.length === 0) throw new Error(`name a topology to run (known: ${catalog.names().join(', ') || 'none'}) or pass --all`);
@@ -51,16 +68,48 @@ Examples:
       const endpoints = resolveEndpoints(context.projectDir);
       const properties = { ...kafkaPropertiesFromEnv(), 'bootstrap.servers': endpoints.kafkaBootstrapServers };
       log('info', 'connecting', { kafka: redactKafkaProperties(properties), registry: new HttpSchemaRegistry({ url: endpoints.schemaRegistryUrl }).url });
+      await probeKafka(endpoints.kafkaBootstrapServers, 30_000, properties).catch((error: unknown) => {
+        throw new Error(
+          `Kafka at ${endpoints.kafkaBootstrapServers} did not answer a metadata request within 30 s (${error instanceof Error ? error.message : String(error)}); ` +
+            'check KAFKA_BOOTSTRAP_SERVERS and the SLUICE_KAFKA_* security settings, or start a local stack with `sluice stack up`',
+        );
+      });
       const plans = [];
       for (const name of selected) plans.push(await catalog.plan(name));
       const registry = new HttpSchemaRegistry({ url: endpoints.schemaRegistryUrl });
       const resolveSchema = await schemaResolver({}, `${context.projectDir}/schemas`);
       const instanceId = options.instanceId || `${hostname()}-${process.pid}`;
       const transport = kafkaStreamTransport(properties);
+      const metrics = new PrometheusObserver();
       const runners = plans.map(
         (plan) =>
-          new TopologyRunner({ plan, transport, registry, resolveSchema, log, instanceId, guarantee: options.guarantee, ...(options.applicationId ? { groupId: options.applicationId } : {}) }),
+          new TopologyRunner({ plan, transport, registry, resolveSchema, log, instanceId, observer: metrics, staticMembership: Boolean(options.instanceId), guarantee: options.guarantee, ...(options.applicationId ? { groupId: options.applicationId } : {}) }),
       );
+
+      const sinks = await wireSinks({
+        plans,
+        projectDir: context.projectDir,
+        databaseUrl: endpoints.databaseUrl,
+        defaultDatabaseUrl: process.env.SLUICE_DEFAULT_DATABASE_URL || undefined,
+        migrate: options.migrate,
+        transport,
+        registry,
+        resolveSchema,
+        log,
+        ...(options.applicationId ? { applicationId: options.applicationId } : {}),
+        ...(options.instanceId ? { instanceId: options.instanceId } : {}),
+      }).catch(async (error: unknown) => {
+        await transport.close();
+        throw error;
+      });
+
+      metrics.trackSinks(
+        plans.flatMap((plan) => plan.sinks.map((sink) => ({ topology: plan.topology, sink: sink.name }))).map((labels, i) => ({ ...labels, stats: sinks.runners[i]!.stats })),
+      );
+      const requestedPort = Number(process.env.SLUICE_METRICS_PORT ?? DEFAULT_METRICS_PORT);
+      const metricsServer = await startMetricsServer({ registry: metrics.registry, ready: () => metrics.ready, port: requestedPort, fallbackToFreePort: true });
+      if (metricsServer.port !== requestedPort) log('warn', `metrics port ${requestedPort} is taken; serving on ${metricsServer.port}`);
+      log('info', `metrics on http://127.0.0.1:${metricsServer.port}/metrics (also /healthz, /readyz)`, { port: metricsServer.port });
 
       const stop = new AbortController();
       let signals = 0;
@@ -75,13 +124,31 @@ Examples:
       };
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
+      // One runner failing for good (a fenced producer, a sink's table dropped) stops the others cleanly.
+      const runUntilStopped = async (run: () => Promise<void>): Promise<void> => {
+        try {
+          await run();
+        } catch (error) {
+          stop.abort();
+          throw error;
+        }
+      };
       try {
+        // Topologies first: they create the table topics the sinks subscribe to.
         for (const runner of runners) await runner.start();
-        await Promise.all(runners.map((runner) => runner.run(stop.signal)));
+        for (const runner of sinks.runners) await runner.start(stop.signal);
+        const outcomes = await Promise.allSettled([
+          ...runners.map((runner) => runUntilStopped(() => runner.run(stop.signal))),
+          ...sinks.runners.map((runner) => runUntilStopped(() => runner.run(stop.signal))),
+        ]);
+        const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+        if (failed) throw failed.reason;
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
         await transport.close();
+        await sinks.close();
+        await metricsServer.close();
       }
     });
 }

@@ -45,18 +45,19 @@ describe('Task: the transport-free engine API', () => {
     expect(result.counters).toEqual({ processed: 2, deadLettered: 1, late: 0, dropped: 0 });
   });
 
-  test('dead letters carry the original key, value and headers plus the error headers', async () => {
+  test('dead letters carry the original key, value and headers plus the error headers, stamped when dead-lettered', async () => {
     const registry = new InMemorySchemaRegistry();
     const task = new Task(plan(perSensor()), 0, 2, { registry, resolveSchema: () => readingSchema });
     await task.init();
     const bad = Buffer.from([1, 2, 3]);
-    const { outputs } = await task.process([record(bad, 41, { partition: 2, headers: { trace: Buffer.from('abc') }, timestamp: 99 })], 0);
+    const { outputs } = await task.process([record(bad, 41, { partition: 2, headers: { trace: Buffer.from('abc') }, timestamp: 99 })], 5_000);
     const [dlq] = outputs;
     expect(dlq?.value).toBe(bad);
     expect(dlq?.key?.toString()).toBe('k');
-    expect(dlq?.timestamp).toBe(99);
+    expect(dlq?.timestamp, 'an old source timestamp must not expose the DLQ record to time retention').toBe(5_000);
     expect(Object.fromEntries(Object.entries(dlq?.headers ?? {}).map(([k, v]) => [k, v.toString()]))).toEqual({
       trace: 'abc',
+      'sluice.source.timestamp': '99',
       'sluice.error.reason': 'bad-magic',
       'sluice.error.step': 'readings',
       'sluice.error.message': 'first byte is 0x01, expected 0x00 (Confluent wire format)',
