@@ -1,4 +1,4 @@
-import { AdminClient, CODES, type IAdminClient, type LibrdKafkaError } from './rdkafka.js';
+import { AdminClient, CODES, type IAdminClient, type LibrdKafkaError, type TopicPartition } from './rdkafka.js';
 import { toKafkaError } from './kafka-error.js';
 import type { KafkaProperties } from './kafka-config.js';
 
@@ -75,6 +75,16 @@ export class KafkaAdmin {
     });
   }
 
+  /** Deletes every record below the given offsets (a repartition topic's consumed prefix). */
+  deleteRecordsBefore(offsets: readonly { topic: string; partition: number; offset: number }[]): Promise<void> {
+    if (offsets.length === 0) return Promise.resolve();
+    return new Promise((resolvePromise, reject) => {
+      this.#client.deleteRecords(offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset })), { timeout: this.#timeoutMs }, (error) =>
+        error ? reject(toKafkaError(error, 'deleting consumed records')) : resolvePromise(),
+      );
+    });
+  }
+
   /** Deletes topics; missing ones are ignored. */
   async deleteTopics(names: readonly string[]): Promise<void> {
     for (const name of names) {
@@ -85,6 +95,50 @@ export class KafkaAdmin {
         });
       });
     }
+  }
+
+  /**
+   * The end offset of each partition: under `read_committed` (default) the last
+   * stable offset — records of an open transaction are not counted — else the
+   * high watermark. Keyed by `topic\u0000partition`.
+   */
+  endOffsets(partitions: readonly TopicPartition[], isolation: 'read_committed' | 'read_uncommitted' = 'read_committed'): Promise<Map<string, bigint>> {
+    // The binding's OffsetSpec.LATEST is `{ timestamp: -1 }`; its IsolationLevel enum is only a type.
+    const specs = partitions.map((p) => ({ topic: p.topic, partition: p.partition, offset: { timestamp: -1 } }));
+    const isolationLevel = isolation === 'read_committed' ? 1 : 0;
+    return new Promise((resolvePromise, reject) => {
+      this.#client.listOffsets(specs, { timeout: this.#timeoutMs, isolationLevel }, (error, result) => {
+        if (error) return reject(toKafkaError(error, 'listing end offsets'));
+        const offsets = new Map<string, bigint>();
+        for (const r of result) {
+          if (r.error) return reject(toKafkaError(r.error, `listing the end offset of ${r.topic}[${r.partition}]`));
+          offsets.set(`${r.topic}\u0000${r.partition}`, BigInt(r.offset));
+        }
+        resolvePromise(offsets);
+      });
+    });
+  }
+
+  /**
+   * A consumer group's committed next offsets (only transaction-committed
+   * ones), keyed by `topic\u0000partition`; partitions without a commit are absent.
+   */
+  committedOffsets(groupId: string, partitions: readonly TopicPartition[]): Promise<Map<string, bigint>> {
+    const request = [{ groupId, partitions: partitions.map((p) => ({ topic: p.topic, partition: p.partition })) }];
+    return new Promise((resolvePromise, reject) => {
+      this.#client.listConsumerGroupOffsets(request, { timeout: this.#timeoutMs, requireStableOffsets: true }, (error, result) => {
+        if (error) return reject(toKafkaError(error, `listing the offsets of group ${groupId}`));
+        const offsets = new Map<string, bigint>();
+        for (const group of result) {
+          if (group.error) return reject(toKafkaError(group.error, `listing the offsets of group ${groupId}`));
+          for (const p of group.partitions) {
+            if (p.error) return reject(toKafkaError(p.error, `listing the offset of group ${groupId} on ${p.topic}[${p.partition}]`));
+            if (p.offset >= 0) offsets.set(`${p.topic}\u0000${p.partition}`, BigInt(p.offset));
+          }
+        }
+        resolvePromise(offsets);
+      });
+    });
   }
 
   close(): void {

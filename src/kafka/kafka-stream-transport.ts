@@ -123,6 +123,10 @@ export function kafkaStreamTransport(properties: KafkaProperties) {
       return records;
     },
 
+    purge(offsets: readonly { topic: string; partition: number; nextOffset: bigint }[]): Promise<void> {
+      return adminClient().deleteRecordsBefore(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: Number(o.nextOffset) })));
+    },
+
     classify(error: unknown): 'retry' | 'fenced' | 'fatal' {
       if (!(error instanceof KafkaClientError)) return 'retry';
       const fault = transactionFault(error);
