@@ -3,6 +3,12 @@ import type { StreamTransport } from './stream-transport.js';
 
 const COMPACTED: Readonly<Record<string, string>> = { 'cleanup.policy': 'compact' };
 const NOT_COMPACTED: Readonly<Record<string, string>> = {};
+/**
+ * Repartition records are stamped with their event time, which may be old: time
+ * retention would delete them before they are consumed. They are kept until
+ * the runner has committed past them, then purged (see TopologyRunner).
+ */
+const REPARTITION: Readonly<Record<string, string>> = { 'cleanup.policy': 'delete', 'retention.ms': '-1' };
 
 /**
  * Creates the plan's internal, table, output and dead-letter topics with the
@@ -29,6 +35,6 @@ export async function ensurePlanTopics(plan: TopologyPlan, transport: StreamTran
   await transport.ensureTopics(
     plan.topics
       .filter((t) => t.role !== 'source')
-      .map((t) => ({ name: t.name, partitions: partitionsOf(t.name), config: t.compacted ? COMPACTED : NOT_COMPACTED })),
+      .map((t) => ({ name: t.name, partitions: partitionsOf(t.name), config: t.compacted ? COMPACTED : t.role === 'repartition' ? REPARTITION : NOT_COMPACTED })),
   );
 }

@@ -64,6 +64,8 @@ export interface StreamTransport {
   /** Every committed record of one partition, from its start to its current end. */
   readPartition(topic: string, partition: number): Promise<InputRecord[]>;
   classify(error: unknown): CheckpointFault;
+  /** Deletes records below committed offsets of repartition topics (kept with infinite retention until consumed). */
+  purge?(offsets: readonly CommitOffset[]): Promise<void>;
 }
 
 /** `exactly-once` (default): Kafka transactions. `at-least-once`: faster, may repeat after a crash. */

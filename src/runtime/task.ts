@@ -5,7 +5,7 @@ import { BatchContext } from './batch-context.js';
 import { CodecSet, type SchemaResolver } from './codec-set.js';
 import { compileProcessors } from './compile-processors.js';
 import type { Envelope } from './envelope.js';
-import { eventTimeReader } from './event-time.js';
+import { eventTimeReader, repartitionEventTime, type EventTimeOf } from './event-time.js';
 import type { Processor } from './processors/processor.js';
 import { runAll } from './processors/processor.js';
 import type { WindowAggregateProcessor } from './processors/window-aggregate-processor.js';
@@ -56,7 +56,7 @@ export class Task {
   private readonly codecs: CodecSet;
   private readonly next: readonly Processor[];
   private readonly windows: WindowAggregateProcessor[] = [];
-  private readonly readEventTime: (value: unknown, recordTimestamp: number) => number;
+  private readonly readEventTime: EventTimeOf;
 
   constructor(
     readonly plan: TopologyPlan,
@@ -70,7 +70,7 @@ export class Task {
     this.root = sub.root;
     this.codecs = new CodecSet(deps.registry, deps.resolveSchema);
     this.input = this.codecs.reader(`${this.root.topic}-value`, this.root.schema);
-    this.readEventTime = this.root.kind === 'SourceNode' ? eventTimeReader(this.root.eventTime) : (_v, ts) => ts;
+    this.readEventTime = this.root.kind === 'SourceNode' ? eventTimeReader(this.root.eventTime) : repartitionEventTime;
     this.next = compileProcessors(this.root.next, { codecs: this.codecs, partition, windows: this.windows });
   }
 
@@ -105,7 +105,7 @@ export class Task {
       }
       let eventTime: number;
       try {
-        eventTime = this.readEventTime(decoded.value, record.timestamp);
+        eventTime = this.readEventTime(decoded.value, record);
       } catch (error) {
         eventTime = Number.NaN;
         ctx.deadLetter(record, root.deadLetter, 'event-time', root.name, `event time extractor threw: ${String(error)}`);

@@ -41,6 +41,8 @@ export interface TopologyRunnerOptions {
   readonly observer?: RuntimeObserver;
   /** How often lag and open windows are reported. */
   readonly gaugeEveryMs?: number;
+  /** How often consumed repartition records are deleted (default 30 s). */
+  readonly purgeEveryMs?: number;
 }
 
 /** What a runner has done so far (for status lines and metrics). */
@@ -58,6 +60,7 @@ interface TaskSlot {
 }
 
 const MAX_BACKOFF_MS = 10_000;
+const PURGE_EVERY_MS = 30_000;
 
 /**
  * Runs a planned topology on Kafka: one consumer-group member, one task per
@@ -90,15 +93,20 @@ export class TopologyRunner {
   #closing = false;
   #lastGauges = 0;
   #inTransaction = false;
+  #lastPurge = 0;
+  /** Committed next offsets of repartition inputs, purged from their topics every so often. */
+  readonly #purgeable = new Map<string, CommitOffset>();
   readonly #observer: RuntimeObserver;
   /** Topics whose records count for end-to-end latency: tables and stream outputs, not repartition or DLQ topics. */
   readonly #resultTopics: ReadonlySet<string>;
   readonly #deadLetterTopics: ReadonlySet<string>;
+  readonly #repartitionInputs: ReadonlySet<string>;
 
   constructor(options: TopologyRunnerOptions) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
     this.#observer = options.observer ?? NO_OBSERVER;
+    this.#repartitionInputs = new Set(options.plan.topics.filter((t) => t.role === 'repartition').map((t) => t.name));
     this.#deadLetterTopics = new Set(options.plan.topics.filter((t) => t.role === 'dead-letter').map((t) => t.name));
     this.#resultTopics = new Set(options.plan.topics.filter((t) => t.role === 'table' || t.role === 'output').map((t) => t.name));
     for (const sub of options.plan.subTopologies) this.#subTopologyByTopic.set(sub.inputTopic, sub.id);
@@ -184,6 +192,8 @@ export class TopologyRunner {
     this.stats.outputs += outputs.length;
     this.stats.checkpoints += 1;
     this.#reportOutputs(outputs);
+    for (const commit of commits) if (this.#repartitionInputs.has(commit.topic)) this.#purgeable.set(partitionKey(commit.topic, commit.partition), commit);
+    if (now - this.#lastPurge >= (this.#options.purgeEveryMs ?? PURGE_EVERY_MS)) await this.#purge(now);
     if (now - this.#lastGauges >= (this.#options.gaugeEveryMs ?? 5_000)) this.#reportGauges(now);
   }
 
@@ -206,6 +216,15 @@ export class TopologyRunner {
     }
     for (const [topic, count] of perTopic) this.#observer.recordsProduced(topology, topic, count);
     for (const [reason, count] of perReason) this.#observer.deadLettered(topology, reason, count);
+  }
+
+  async #purge(now: number): Promise<void> {
+    this.#lastPurge = now;
+    const offsets = [...this.#purgeable.values()];
+    this.#purgeable.clear();
+    if (offsets.length === 0 || !this.#options.transport.purge) return;
+    // Best effort: what is not purged now is purged next time.
+    await this.#options.transport.purge(offsets).catch((error: unknown) => this.#options.log('debug', 'purging repartition records failed', { error: errorText(error) }));
   }
 
   #reportGauges(now: number): void {

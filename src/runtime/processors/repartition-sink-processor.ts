@@ -1,6 +1,7 @@
 import type { RepartitionSinkNode } from '../../plan/plan-node.js';
 import type { AvroCodec } from '../../serde/index.js';
 import { errorMessage, sourceHeaders, type BatchContext } from '../batch-context.js';
+import { EVENT_TIME_HEADER } from '../event-time.js';
 import type { Envelope } from '../envelope.js';
 import type { Processor } from './processor.js';
 
@@ -38,7 +39,14 @@ export class RepartitionSinkProcessor implements Processor {
         ctx.deadLetter(env.origin, deadLetter, 'serialize', name, errorMessage(error));
         continue;
       }
-      ctx.emit({ topic, partition: undefined, key: Buffer.from(groupKey), value, timestamp: env.eventTime, headers: sourceHeaders(env.origin) });
+      ctx.emit({
+        topic,
+        partition: undefined,
+        key: Buffer.from(groupKey),
+        value,
+        timestamp: env.eventTime,
+        headers: { ...sourceHeaders(env.origin), [EVENT_TIME_HEADER]: Buffer.from(String(env.eventTime)) },
+      });
     }
   }
 }

@@ -47,6 +47,7 @@ describe('TopologyRunner on the real broker (exactly-once)', () => {
       resolveSchema: (ref) => (typeof ref === 'string' ? busEventSchema : ref),
       log: quiet,
       instanceId: 'test',
+      purgeEveryMs: 0,
     });
     await runner.start();
     const stop = new AbortController();
@@ -65,5 +66,8 @@ describe('TopologyRunner on the real broker (exactly-once)', () => {
     const reasons = dlq.map((m) => Object.assign({}, ...(m.headers ?? []))['sluice.error.reason']?.toString());
     expect(new Set(reasons)).toEqual(new Set(['invalid']));
     expect(runner.stats.deadLettered).toBe(invalid);
+    const repartition = await readTopic(stack.kafkaBootstrapServers, `${name}.by-route-repartition`, 3);
+    expect(repartition.length, 'consumed repartition records are purged (the topic keeps them with infinite retention until then)').toBeLessThan(input.length - invalid);
   });
 });
+
