@@ -1,6 +1,7 @@
 import { KafkaConsumer, type KafkaConsumerClient, type Message } from './rdkafka.js';
 import { toKafkaError } from './kafka-error.js';
 import type { KafkaProperties } from './kafka-config.js';
+import { KafkaAdmin } from './kafka-admin.js';
 
 /**
  * Reads whole partitions from the beginning to the end offset they had when
@@ -17,9 +18,11 @@ import type { KafkaProperties } from './kafka-config.js';
  */
 export class PartitionReader {
   readonly #client: KafkaConsumerClient;
+  readonly #admin: KafkaAdmin;
 
-  private constructor(client: KafkaConsumerClient) {
+  private constructor(client: KafkaConsumerClient, admin: KafkaAdmin) {
     this.#client = client;
+    this.#admin = admin;
   }
 
   static connect(properties: KafkaProperties, options: { connectTimeoutMs?: number } = {}): Promise<PartitionReader> {
@@ -34,18 +37,21 @@ export class PartitionReader {
     });
     return new Promise((resolvePromise, reject) => {
       client.connect({ timeout: options.connectTimeoutMs ?? 30_000 }, (error) =>
-        error ? reject(toKafkaError(error, 'connecting the restore reader')) : resolvePromise(new PartitionReader(client)),
+        error ? reject(toKafkaError(error, 'connecting the restore reader')) : resolvePromise(new PartitionReader(client, new KafkaAdmin(properties))),
       );
     });
   }
 
   /**
-   * Yields batches from the first offset up to the partition's current end (the last stable offset, as
-   * `read_committed` lists it). Fails when no progress is made for `timeoutMs`.
+   * Yields batches from the first offset up to the partition's last stable offset at the start of the
+   * read. Fails when no progress is made for `timeoutMs`.
    */
   async *readToEnd(topic: string, partition: number, options: { batchSize?: number; timeoutMs?: number } = {}): AsyncGenerator<Message[]> {
     const timeoutMs = options.timeoutMs ?? 30_000;
-    const { lowOffset, highOffset } = await this.#watermarks(topic, partition, timeoutMs);
+    const { lowOffset } = await this.#watermarks(topic, partition, timeoutMs);
+    // The last stable offset, not the high watermark: records of a transaction still open — a crashed
+    // writer's, to be aborted — would never be delivered, and waiting for them would stall the restore.
+    const highOffset = Number((await this.#admin.endOffsets([{ topic, partition }], 'read_committed')).get(`${topic}\u0000${partition}`) ?? 0n);
     if (highOffset <= lowOffset) return;
     this.#client.assign([{ topic, partition, offset: lowOffset }]);
     // Short: an empty poll here usually means only a transaction marker is left before the end.
@@ -73,6 +79,7 @@ export class PartitionReader {
   }
 
   close(): Promise<void> {
+    this.#admin.close();
     return new Promise((resolvePromise) => this.#client.disconnect(() => resolvePromise()));
   }
 

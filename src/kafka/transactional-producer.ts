@@ -51,7 +51,9 @@ export class TransactionalProducer {
       'linger.ms': 5,
       'compression.type': 'lz4',
       partitioner: 'murmur2_random',
-      'transaction.timeout.ms': 60_000,
+      // Kafka Streams' choice: a crashed writer's open transaction blocks read_committed readers until
+      // this runs out (unless a successor with the same id fences it first).
+      'transaction.timeout.ms': 10_000,
       ...properties,
       'transactional.id': transactionalId,
       'enable.idempotence': true,

@@ -49,7 +49,8 @@ export function startCommand(context: CliContext): Command {
       const registered = await finished(cli(['schemas', 'register'], 'schemas.log'));
       if (registered !== 0) throw new Error(`sluice schemas register failed (exit ${registered}); see ${join(logDir, 'schemas.log')}`);
 
-      const children: ChildProcess[] = [cli(['run', '--all', '--log-format', 'json'], 'run.log')];
+      // A stable instance id: a restarted demo fences its predecessor's open transactions at once.
+      const children: ChildProcess[] = [cli(['run', '--all', '--log-format', 'json', '--instance-id', 'demo'], 'run.log')];
       for (const workload of WORKLOADS) children.push(cli(['generate', workload.name, '--rate', options.rate], `generate-${workload.name}.log`));
       const metricsUrl = `http://127.0.0.1:${env.SLUICE_METRICS_PORT}/metrics`;
       context.print(

@@ -120,3 +120,35 @@ describe('partition reader (state restore) on the real broker', () => {
     expect(keys).toEqual(Array.from({ length: 80 }, (_, i) => `k${i}`));
   });
 });
+
+describe('partition reader behind an open (zombie) transaction', () => {
+  it('reads the committed records up to the last stable offset instead of waiting for the open transaction', async () => {
+    const { PartitionReader } = await import('../../../src/kafka/index.js');
+    const topic = `zombie.${run}`;
+    await admin.ensureTopics([{ name: topic, partitions: 1, config: { 'cleanup.policy': 'compact' } }]);
+    const committed = await TransactionalProducer.connect(bootstrap, `zombie-ok-${run}`);
+    const zombie = await TransactionalProducer.connect(bootstrap, `zombie-${run}`);
+    try {
+      await committed.begin();
+      await committed.produce([{ topic, partition: 0, key: Buffer.from('a'), value: Buffer.from('1') }]);
+      await committed.commit();
+      await zombie.begin();
+      await zombie.produce([{ topic, partition: 0, key: Buffer.from('b'), value: Buffer.from('never committed') }]);
+      // Let the open transaction's record reach the log before reading.
+      await new Promise((r) => setTimeout(r, 1_000));
+      const reader = await PartitionReader.connect(bootstrap);
+      const keys: string[] = [];
+      try {
+        for await (const batch of reader.readToEnd(topic, 0, { timeoutMs: 5_000 })) keys.push(...batch.map((m) => String(m.key)));
+      } finally {
+        await reader.close();
+      }
+      expect(keys).toEqual(['a']);
+    } finally {
+      await zombie.abort().catch(() => {});
+      await zombie.close();
+      await committed.close();
+      await admin.deleteTopics([topic]).catch(() => {});
+    }
+  });
+});
