@@ -50,6 +50,7 @@ const OFFSET_BEGINNING = -2;
 export function kafkaStreamTransport(properties: KafkaProperties) {
   let admin: KafkaAdmin | undefined;
   let reader: Promise<PartitionReader> | undefined;
+  let restores: Promise<void> = Promise.resolve();
   const adminClient = (): KafkaAdmin => (admin ??= new KafkaAdmin(properties));
   const consumers = new WeakMap<object, BatchConsumer>();
 
@@ -116,11 +117,19 @@ export function kafkaStreamTransport(properties: KafkaProperties) {
       };
     },
 
-    async readPartition(topic: string, partition: number): Promise<ConsumedRecord[]> {
-      reader ??= PartitionReader.connect(properties);
-      const records: ConsumedRecord[] = [];
-      for await (const batch of (await reader).readToEnd(topic, partition)) for (const m of batch) records.push(toConsumedRecord(m));
-      return records;
+    readPartition(topic: string, partition: number): Promise<ConsumedRecord[]> {
+      // One reader serves every runner of the process; assign() is per reader, so restores take turns.
+      const read = restores.then(async () => {
+        reader ??= PartitionReader.connect(properties);
+        const records: ConsumedRecord[] = [];
+        for await (const batch of (await reader).readToEnd(topic, partition)) for (const m of batch) records.push(toConsumedRecord(m));
+        return records;
+      });
+      restores = read.then(
+        () => undefined,
+        () => undefined,
+      );
+      return read;
     },
 
     purge(offsets: readonly { topic: string; partition: number; nextOffset: bigint }[]): Promise<void> {

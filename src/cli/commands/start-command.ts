@@ -41,8 +41,15 @@ export function startCommand(context: CliContext): Command {
       };
       const logDir = join(context.projectDir, '.sluice', 'demo');
       mkdirSync(logDir, { recursive: true });
+      // Children get their own process group: a terminal's Ctrl-C reaches only this process, which
+      // forwards one SIGTERM — a second signal would make `sluice run` exit without committing.
       const cli = (args: string[], log: string): ChildProcess =>
-        spawn(process.execPath, [bin, ...args], { cwd: context.projectDir, env, stdio: ['ignore', openSync(join(logDir, log), 'a'), openSync(join(logDir, log), 'a')] });
+        spawn(process.execPath, [bin, ...args], {
+          cwd: context.projectDir,
+          env,
+          detached: true,
+          stdio: ['ignore', openSync(join(logDir, log), 'a'), openSync(join(logDir, log), 'a')],
+        });
       const finished = (child: ChildProcess): Promise<number> => new Promise((resolve) => child.once('exit', (code) => resolve(code ?? 1)));
 
       context.info('registering schemas…');
