@@ -1,3 +1,4 @@
+import { compareKeys, decodeAll } from './topic-reading.js';
 import type { SchemaRef } from '../plan/topology-spec.js';
 import { ERROR_HEADERS } from '../runtime/error-headers.js';
 import type { AvroCodec } from '../serde/index.js';
@@ -229,28 +230,4 @@ export class TestDeadLetterTopic {
       };
     });
   }
-}
-
-/** Orders table keys field by field: numbers numerically, everything else as text. */
-function compareKeys(a: Record<string, unknown>, b: Record<string, unknown>): number {
-  for (const field of Object.keys(a)) {
-    const x = a[field];
-    const y = b[field];
-    if (x === y) continue;
-    if (typeof x === 'number' && typeof y === 'number') return x - y;
-    return String(x) < String(y) ? -1 : 1;
-  }
-  return 0;
-}
-
-async function decodeAll(codec: AvroCodec<unknown>, buffers: readonly (Buffer | null)[]): Promise<unknown[]> {
-  await codec.prepare(buffers);
-  return buffers.map((b) => {
-    if (b === null) return null;
-    const result = codec.decode(b);
-    if (!result.ok) throw new Error(`cannot decode a record of ${codec.subject}: ${result.message}`);
-    // avsc decodes records as instances of generated classes; tests compare plain objects.
-    const value = result.value;
-    return value !== null && typeof value === 'object' && !Array.isArray(value) && !Buffer.isBuffer(value) ? { ...value } : value;
-  });
 }

@@ -1,3 +1,4 @@
+import { compareKeys, decodeAll } from '../../src/testing/topic-reading.js';
 import type { PlanNode } from '../../src/plan/plan-node.js';
 import type { TopologyPlan } from '../../src/plan/topology-plan.js';
 import type { SchemaRef } from '../../src/plan/topology-spec.js';
@@ -102,31 +103,4 @@ function findNode(plan: TopologyPlan, match: (node: PlanNode) => boolean): PlanN
     if (found !== undefined) return found;
   }
   return undefined;
-}
-
-// The driver's ordering and decoding (src/testing/test-topics.ts), repeated here because they are
-// private there; they must stay identical, or this suite compares two different readings.
-
-/** Orders table keys field by field: numbers numerically, everything else as text. */
-function compareKeys(a: Record<string, unknown>, b: Record<string, unknown>): number {
-  for (const field of Object.keys(a)) {
-    const x = a[field];
-    const y = b[field];
-    if (x === y) continue;
-    if (typeof x === 'number' && typeof y === 'number') return x - y;
-    return String(x) < String(y) ? -1 : 1;
-  }
-  return 0;
-}
-
-async function decodeAll(codec: AvroCodec<unknown>, buffers: readonly (Buffer | null)[]): Promise<unknown[]> {
-  await codec.prepare(buffers);
-  return buffers.map((b) => {
-    if (b === null) return null;
-    const result = codec.decode(b);
-    if (!result.ok) throw new Error(`cannot decode a record of ${codec.subject}: ${result.message}`);
-    // avsc decodes records as instances of generated classes; the cases compare plain objects.
-    const value = result.value;
-    return value !== null && typeof value === 'object' && !Array.isArray(value) && !Buffer.isBuffer(value) ? { ...value } : value;
-  });
 }
