@@ -9,6 +9,7 @@ import { schemaResolver } from '../../testing/schema-resolver.js';
 import type { CliContext } from '../cli-context.js';
 import { cliLog, parseLogFormat, parseLogLevel } from '../cli-log.js';
 import { resolveEndpoints } from '../endpoints.js';
+import { startStatusLines } from '../status-lines.js';
 import { wireSinks } from '../sink-wiring.js';
 import { TopologyCatalog } from '../topology-catalog.js';
 
@@ -111,6 +112,9 @@ Examples:
       if (metricsServer.port !== requestedPort) log('warn', `metrics port ${requestedPort} is taken; serving on ${metricsServer.port}`);
       log('info', `metrics on http://127.0.0.1:${metricsServer.port}/metrics (also /healthz, /readyz)`, { port: metricsServer.port });
 
+      // On a terminal, a status block every few seconds; logs (JSON when piped) carry the rest.
+      const stopStatus = process.stdout.isTTY && options.logFormat === 'text' ? startStatusLines(() => metrics.registry.metrics(), context.print, 5_000) : () => {};
+
       const stop = new AbortController();
       let signals = 0;
       const onSignal = (signal: NodeJS.Signals): void => {
@@ -148,6 +152,7 @@ Examples:
         process.off('SIGTERM', onSignal);
         await transport.close();
         await sinks.close();
+        stopStatus();
         await metricsServer.close();
       }
     });

@@ -1,12 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Command } from 'commander';
 import { DEFAULT_METRICS_PORT } from '../../metrics/index.js';
 import { redactUrl, stackUp } from '../../stack/index.js';
 import type { CliContext } from '../cli-context.js';
-import { formatStatus, statusFromScrape, type TopologyStatus } from '../demo-status.js';
+import { startStatusLines } from '../status-lines.js';
 import { WORKLOADS } from '../generators/workload-catalog.js';
 import { serviceProbes } from '../service-probes.js';
 
@@ -79,16 +78,13 @@ export function startCommand(context: CliContext): Command {
           stop.abort();
         }
       });
-      let previous: TopologyStatus[] = [];
-      const every = Math.max(1, Number(options.statusEvery)) * 1000;
-      while (!stop.signal.aborted) {
-        await sleep(every, undefined, { signal: stop.signal }).catch(() => {});
-        if (stop.signal.aborted) break;
-        const scrape = await fetch(metricsUrl, { signal: AbortSignal.timeout(2_000) }).then((r) => r.text()).catch(() => '');
-        const now = statusFromScrape(scrape);
-        context.print(now.length > 0 ? `— ${new Date().toISOString().slice(11, 19)}\n${formatStatus(now, previous, every / 1000).join('\n')}` : '(waiting for the topologies to start…)');
-        previous = now;
-      }
+      const stopStatus = startStatusLines(
+        () => fetch(metricsUrl, { signal: AbortSignal.timeout(2_000) }).then((r) => r.text()),
+        context.print,
+        Math.max(1, Number(options.statusEvery)) * 1000,
+      );
+      await new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }));
+      stopStatus();
       context.info('stopping: topologies finish their batch and commit…');
       for (const child of children) child.kill('SIGTERM');
       await Promise.all([runExit, ...children.slice(1).map(finished)]);

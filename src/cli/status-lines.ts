@@ -56,3 +56,30 @@ export function formatStatus(now: readonly TopologyStatus[], previous: readonly 
     return `${s.topology.padEnd(width)}  ${s.ready ? 'ready  ' : 'warming'}  in ${n(s.recordsIn)} ${rate}  dlq ${n(s.deadLetters)}  lag ${n(s.lag)}  rows ${n(s.rowsWritten)}`;
   });
 }
+
+/**
+ * Prints a status block every `everyMs` from a Prometheus scrape, until the
+ * returned function is called. A failed scrape prints a waiting line.
+ *
+ * @example
+ * ```ts
+ * const stop = startStatusLines(() => metrics.registry.metrics(), console.log, 5_000);
+ * // — 12:00:05
+ * // bus-telemetry  ready    in 12,345 (+210/s)  dlq 40  lag 0  rows 1,024
+ * stop();
+ * ```
+ */
+export function startStatusLines(scrape: () => Promise<string>, print: (text: string) => void, everyMs: number): () => void {
+  let previous: TopologyStatus[] = [];
+  const timer = setInterval(() => {
+    void scrape()
+      .catch(() => '')
+      .then((text) => {
+        const now = statusFromScrape(text);
+        print(now.length > 0 ? `— ${new Date().toISOString().slice(11, 19)}\n${formatStatus(now, previous, everyMs / 1000).join('\n')}` : '(waiting for the topologies to start…)');
+        previous = now;
+      });
+  }, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
