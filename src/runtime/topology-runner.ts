@@ -3,7 +3,6 @@ import type { TopologyPlan } from '../plan/topology-plan.js';
 import type { SchemaRegistry } from '../serde/index.js';
 import type { SchemaResolver } from './codec-set.js';
 import type { CommitOffset, InputRecord, OutputRecord, TaskCounters } from './records.js';
-import { ERROR_HEADERS } from './error-headers.js';
 import type { RuntimeLog } from './runtime-log.js';
 import { NO_OBSERVER, type RuntimeObserver } from './runtime-observer.js';
 import {
@@ -16,6 +15,7 @@ import {
   type TopicPartitionRef,
 } from './stream-transport.js';
 import { ensurePlanTopics } from './ensure-plan-topics.js';
+import { OutputMetrics } from './output-metrics.js';
 import { Task } from './task.js';
 import { errorText, groupByPartition, label, pushAll } from './topology-runner-internals.js';
 
@@ -97,9 +97,7 @@ export class TopologyRunner {
   /** Committed next offsets of repartition inputs, purged from their topics every so often. */
   readonly #purgeable = new Map<string, CommitOffset>();
   readonly #observer: RuntimeObserver;
-  /** Topics whose records count for end-to-end latency: tables and stream outputs, not repartition or DLQ topics. */
-  readonly #resultTopics: ReadonlySet<string>;
-  readonly #deadLetterTopics: ReadonlySet<string>;
+  readonly #outputMetrics: OutputMetrics;
   readonly #repartitionInputs: ReadonlySet<string>;
 
   constructor(options: TopologyRunnerOptions) {
@@ -107,8 +105,7 @@ export class TopologyRunner {
     this.#now = options.now ?? Date.now;
     this.#observer = options.observer ?? NO_OBSERVER;
     this.#repartitionInputs = new Set(options.plan.topics.filter((t) => t.role === 'repartition').map((t) => t.name));
-    this.#deadLetterTopics = new Set(options.plan.topics.filter((t) => t.role === 'dead-letter').map((t) => t.name));
-    this.#resultTopics = new Set(options.plan.topics.filter((t) => t.role === 'table' || t.role === 'output').map((t) => t.name));
+    this.#outputMetrics = new OutputMetrics(options.plan, this.#observer);
     for (const sub of options.plan.subTopologies) this.#subTopologyByTopic.set(sub.inputTopic, sub.id);
   }
 
@@ -191,31 +188,10 @@ export class TopologyRunner {
     this.#observer.checkpointCommitted(topology, (performance.now() - committing) / 1000);
     this.stats.outputs += outputs.length;
     this.stats.checkpoints += 1;
-    this.#reportOutputs(outputs);
+    this.#outputMetrics.report(outputs);
     for (const commit of commits) if (this.#repartitionInputs.has(commit.topic)) this.#purgeable.set(partitionKey(commit.topic, commit.partition), commit);
     if (now - this.#lastPurge >= (this.#options.purgeEveryMs ?? PURGE_EVERY_MS)) await this.#purge(now);
     if (now - this.#lastGauges >= (this.#options.gaugeEveryMs ?? 5_000)) this.#reportGauges(now);
-  }
-
-  /** Per checkpoint: records per topic, dead letters per reason, and latency from event time to commit. */
-  #reportOutputs(outputs: readonly OutputRecord[]): void {
-    if (outputs.length === 0) return;
-    const topology = this.#options.plan.topology;
-    const committedAt = Date.now();
-    const perTopic = new Map<string, number>();
-    const perReason = new Map<string, number>();
-    for (const output of outputs) {
-      perTopic.set(output.topic, (perTopic.get(output.topic) ?? 0) + 1);
-      const reason = output.headers[ERROR_HEADERS.reason];
-      if (reason !== undefined && this.#isDeadLetterTopic(output.topic)) {
-        const text = reason.toString();
-        perReason.set(text, (perReason.get(text) ?? 0) + 1);
-      } else if (output.value !== null && this.#resultTopics.has(output.topic)) {
-        this.#observer.endToEndLatency(topology, Math.max(0, committedAt - output.timestamp) / 1000);
-      }
-    }
-    for (const [topic, count] of perTopic) this.#observer.recordsProduced(topology, topic, count);
-    for (const [reason, count] of perReason) this.#observer.deadLettered(topology, reason, count);
   }
 
   async #purge(now: number): Promise<void> {
@@ -232,10 +208,6 @@ export class TopologyRunner {
     const topology = this.#options.plan.topology;
     for (const slot of this.#tasks.values()) this.#observer.openWindows(topology, slot.input, slot.task.openWindows());
     for (const lag of this.#consumer?.lag() ?? []) this.#observer.lag(topology, lag, lag.records);
-  }
-
-  #isDeadLetterTopic(topic: string): boolean {
-    return this.#deadLetterTopics.has(topic);
   }
 
   async #applyChanges(): Promise<void> {
