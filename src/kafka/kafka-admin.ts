@@ -97,6 +97,22 @@ export class KafkaAdmin {
     }
   }
 
+  /** Deletes consumer groups; missing ones are ignored (a group with members is an error). */
+  deleteGroups(groupIds: readonly string[]): Promise<void> {
+    if (groupIds.length === 0) return Promise.resolve();
+    return new Promise((resolvePromise, reject) => {
+      this.#client.deleteGroups([...groupIds], { timeout: this.#timeoutMs }, (error, result) => {
+        if (error) return reject(toKafkaError(error, `deleting groups ${groupIds.join(', ')}`));
+        for (const r of result ?? []) {
+          if (r.errorCode !== undefined && r.errorCode !== 0 && r.errorCode !== CODES.ERRORS.ERR_GROUP_ID_NOT_FOUND) {
+            return reject(toKafkaError(r.error!, `deleting group ${r.groupId}`));
+          }
+        }
+        resolvePromise();
+      });
+    });
+  }
+
   /**
    * The end offset of each partition: under `read_committed` (default) the last
    * stable offset — records of an open transaction are not counted — else the
