@@ -18,11 +18,13 @@ import { KafkaAdmin } from './kafka-admin.js';
  */
 export class PartitionReader {
   readonly #client: KafkaConsumerClient;
-  readonly #admin: KafkaAdmin;
+  readonly #properties: KafkaProperties;
+  #admin: KafkaAdmin;
 
-  private constructor(client: KafkaConsumerClient, admin: KafkaAdmin) {
+  private constructor(client: KafkaConsumerClient, properties: KafkaProperties) {
     this.#client = client;
-    this.#admin = admin;
+    this.#properties = properties;
+    this.#admin = new KafkaAdmin(properties);
   }
 
   static connect(properties: KafkaProperties, options: { connectTimeoutMs?: number } = {}): Promise<PartitionReader> {
@@ -37,7 +39,7 @@ export class PartitionReader {
     });
     return new Promise((resolvePromise, reject) => {
       client.connect({ timeout: options.connectTimeoutMs ?? 30_000 }, (error) =>
-        error ? reject(toKafkaError(error, 'connecting the restore reader')) : resolvePromise(new PartitionReader(client, new KafkaAdmin(properties))),
+        error ? reject(toKafkaError(error, 'connecting the restore reader')) : resolvePromise(new PartitionReader(client, properties)),
       );
     });
   }
@@ -51,7 +53,7 @@ export class PartitionReader {
     const { lowOffset } = await this.#watermarks(topic, partition, timeoutMs);
     // The last stable offset, not the high watermark: records of a transaction still open — a crashed
     // writer's, to be aborted — would never be delivered, and waiting for them would stall the restore.
-    const highOffset = Number((await this.#admin.endOffsets([{ topic, partition }], 'read_committed')).get(`${topic}\u0000${partition}`) ?? 0n);
+    const highOffset = Number((await this.#lastStableOffsets(topic, partition)).get(`${topic}\u0000${partition}`) ?? 0n);
     if (highOffset <= lowOffset) return;
     this.#client.assign([{ topic, partition, offset: lowOffset }]);
     // Short: an empty poll here usually means only a transaction marker is left before the end.
@@ -75,6 +77,18 @@ export class PartitionReader {
       }
     } finally {
       this.#client.unassign();
+    }
+  }
+
+  async #lastStableOffsets(topic: string, partition: number): Promise<Map<string, bigint>> {
+    try {
+      return await this.#admin.endOffsets([{ topic, partition }], 'read_committed');
+    } catch (error) {
+      // After a broker restart the admin client can keep stale leader epochs ("Leader epoch is older
+      // than broker epoch") and never refresh them: the caller retries, with a new client.
+      this.#admin.close();
+      this.#admin = new KafkaAdmin(this.#properties);
+      throw error;
     }
   }
 

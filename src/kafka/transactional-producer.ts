@@ -51,9 +51,11 @@ export class TransactionalProducer {
       'linger.ms': 5,
       'compression.type': 'lz4',
       partitioner: 'murmur2_random',
-      // Kafka Streams' choice: a crashed writer's open transaction blocks read_committed readers until
-      // this runs out (unless a successor with the same id fences it first).
-      'transaction.timeout.ms': 10_000,
+      // Longer than a broker outage we ride out: when it runs out the coordinator aborts the open
+      // transaction and bumps the epoch, which librdkafka reports as fenced. A crashed writer's open
+      // transaction blocks read_committed readers this long at most, unless a successor with the same
+      // id (a stable --instance-id) fences it at once; restores stop at the last stable offset.
+      'transaction.timeout.ms': 60_000,
       ...properties,
       'transactional.id': transactionalId,
       'enable.idempotence': true,

@@ -65,7 +65,7 @@ describe('scale-out and broker outage (real broker)', () => {
       const before = topologyProcess.child.exitCode;
       await stackUp({ projectDir: repoRoot, probes: serviceProbes });
       expect(before, 'the topology process must survive the outage').toBeNull();
-      const mismatch = await eventually(tableMatches(), 180_000, 2_000);
+      const mismatch = await eventually(tableMatches(), 100_000, 2_000);
       expect(mismatch, topologyProcess.tail()).toBeUndefined();
       expect(topologyProcess.child.exitCode).toBeNull();
     } finally {
