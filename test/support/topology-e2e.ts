@@ -8,7 +8,9 @@ import { TopologyCatalog } from '../../src/cli/topology-catalog.js';
 import { KafkaAdmin } from '../../src/kafka/kafka-admin.js';
 import type { KafkaMessage } from '../../src/kafka/index.js';
 import { eventually, readTopic } from './kafka-test-kit.js';
-import type { SluiceProcess } from './sluice-process.js';
+import { afterAll, beforeAll } from 'vitest';
+import { stackEnv } from './bus-topology-file.js';
+import { SluiceProcess } from './sluice-process.js';
 
 const run = promisify(execFile);
 export const repoRoot = new URL('../..', import.meta.url).pathname;
@@ -177,4 +179,43 @@ export async function produceGenerated(
   } finally {
     await producer.close();
   }
+}
+
+/** What {@link useTopologyRun} set up, filled in by its `beforeAll`. */
+export interface TopologyRun<O> {
+  oracle: O;
+  db: pg.Client;
+  child: SluiceProcess;
+  env: NodeJS.ProcessEnv;
+}
+
+/**
+ * The set-up every end-to-end topology test shares: clean Kafka footprint, a
+ * fresh database, the input produced (its oracle returned by `produce`),
+ * `sluice run <topologies>` started against that database, a client on it —
+ * and everything stopped and dropped afterwards.
+ */
+export function useTopologyRun<O>(
+  stack: { kafkaBootstrapServers: string; schemaRegistryUrl: string; databaseUrl: string },
+  topologies: readonly string[],
+  produce: (env: NodeJS.ProcessEnv) => Promise<O>,
+): TopologyRun<O> {
+  const run = {} as TopologyRun<O>;
+  let database: Awaited<ReturnType<typeof freshDatabase>> | undefined;
+  beforeAll(async () => {
+    await resetKafka(stack.kafkaBootstrapServers, topologies);
+    database = await freshDatabase(stack.databaseUrl);
+    run.env = { ...stackEnv({ ...stack, databaseUrl: database.url }), SLUICE_METRICS_PORT: '0' };
+    run.oracle = await produce(run.env);
+    run.child = new SluiceProcess(['run', ...topologies], { cwd: repoRoot, env: run.env });
+    await run.child.waitForLog('partitions assigned', 90_000);
+    run.db = new pg.Client({ connectionString: database.url });
+    await run.db.connect();
+  });
+  afterAll(async () => {
+    await stopChild(run.child);
+    await run.db?.end();
+    await database?.drop();
+  });
+  return run;
 }

@@ -1,11 +1,9 @@
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { EventsPipelineOracle } from '../../../src/cli/generators/events-pipeline.js';
 import { KafkaAdmin } from '../../../src/kafka/kafka-admin.js';
-import { stackEnv } from '../../support/bus-topology-file.js';
 import { eventually } from '../../support/kafka-test-kit.js';
-import { SluiceProcess } from '../../support/sluice-process.js';
-import { close, freshDatabase, generateWithOracle, readDeadLetters, repoRoot, resetKafka, stopChild } from '../../support/topology-e2e.js';
+import { close, generateWithOracle, readDeadLetters, useTopologyRun } from '../../support/topology-e2e.js';
 
 const stack = inject('stack');
 const TOPOLOGY = 'events-pipeline';
@@ -18,26 +16,12 @@ const WAIT_MS = 120_000;
 const ms = (column: string, as: string): string => `(extract(epoch from ${column}) * 1000)::bigint::text as ${as}`;
 
 describe('events-pipeline end to end (sluice generate → sluice run → PostgreSQL)', () => {
-  let database: Awaited<ReturnType<typeof freshDatabase>>;
   let oracle: EventsPipelineOracle;
-  let child: SluiceProcess | undefined;
   let db: pg.Client;
 
-  beforeAll(async () => {
-    await resetKafka(stack.kafkaBootstrapServers, [TOPOLOGY]);
-    database = await freshDatabase(stack.databaseUrl);
-    const env = { ...stackEnv({ ...stack, databaseUrl: database.url }), SLUICE_METRICS_PORT: '0' };
-    oracle = await generateWithOracle<EventsPipelineOracle>(TOPOLOGY, GENERATE, env);
-    child = new SluiceProcess(['run', TOPOLOGY], { cwd: repoRoot, env });
-    await child.waitForLog('partitions assigned', 90_000);
-    db = new pg.Client({ connectionString: database.url });
-    await db.connect();
-  });
-
-  afterAll(async () => {
-    await stopChild(child);
-    await db?.end();
-    await database?.drop();
+  const run = useTopologyRun(stack, [TOPOLOGY], (env) => generateWithOracle<EventsPipelineOracle>(TOPOLOGY, GENERATE, env));
+  beforeAll(() => {
+    ({ oracle, db } = run);
   });
 
   it('the oracle is not trivial (every reason, late events, purchases, several minutes)', () => {

@@ -1,10 +1,8 @@
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { HeartbeatMonitoringOracle } from '../../../src/cli/generators/heartbeat-monitoring.js';
-import { stackEnv } from '../../support/bus-topology-file.js';
 import { eventually } from '../../support/kafka-test-kit.js';
-import { SluiceProcess } from '../../support/sluice-process.js';
-import { close, freshDatabase, generateWithOracle, readDeadLetters, repoRoot, resetKafka, stopChild } from '../../support/topology-e2e.js';
+import { close, generateWithOracle, readDeadLetters, useTopologyRun } from '../../support/topology-e2e.js';
 
 const stack = inject('stack');
 const TOPOLOGY = 'heartbeat-monitoring';
@@ -15,27 +13,13 @@ const TOPOLOGY = 'heartbeat-monitoring';
 const GENERATE = ['--count', '500', '--seed', '4242', '--invalid-ratio', '0.05', '--late-ratio', '0.02'];
 
 describe('heartbeat-monitoring end to end (sluice generate → sluice run → PostgreSQL)', () => {
-  let database: Awaited<ReturnType<typeof freshDatabase>>;
-  let env: NodeJS.ProcessEnv;
   let oracle: HeartbeatMonitoringOracle;
-  let child: SluiceProcess | undefined;
   let db: pg.Client;
+  let env: NodeJS.ProcessEnv;
 
-  beforeAll(async () => {
-    await resetKafka(stack.kafkaBootstrapServers, [TOPOLOGY]);
-    database = await freshDatabase(stack.databaseUrl);
-    env = { ...stackEnv({ ...stack, databaseUrl: database.url }), SLUICE_METRICS_PORT: '0' };
-    oracle = await generateWithOracle<HeartbeatMonitoringOracle>(TOPOLOGY, GENERATE, env);
-    child = new SluiceProcess(['run', TOPOLOGY], { cwd: repoRoot, env });
-    await child.waitForLog('partitions assigned', 90_000);
-    db = new pg.Client({ connectionString: database.url });
-    await db.connect();
-  });
-
-  afterAll(async () => {
-    await stopChild(child);
-    await db?.end();
-    await database?.drop();
+  const run = useTopologyRun(stack, [TOPOLOGY], (env) => generateWithOracle<HeartbeatMonitoringOracle>(TOPOLOGY, GENERATE, env));
+  beforeAll(() => {
+    ({ oracle, db, env } = run);
   });
 
   it('the oracle is not trivial (invalid, late, alerts and several minutes)', () => {

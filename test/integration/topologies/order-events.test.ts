@@ -1,13 +1,11 @@
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { take } from '../../../src/cli/generators/event-generator.js';
 import type { OrderEventsOracle } from '../../../src/cli/generators/order-events-oracle.js';
 import { orderEventsWorkload } from '../../../src/cli/generators/order-events.js';
 import { KafkaAdmin } from '../../../src/kafka/kafka-admin.js';
-import { stackEnv } from '../../support/bus-topology-file.js';
 import { eventually } from '../../support/kafka-test-kit.js';
-import { SluiceProcess } from '../../support/sluice-process.js';
-import { freshDatabase, generateWithOracle, produceGenerated, readDeadLetters, repoRoot, resetKafka, stopChild } from '../../support/topology-e2e.js';
+import { generateWithOracle, produceGenerated, readDeadLetters, useTopologyRun } from '../../support/topology-e2e.js';
 
 const stack = inject('stack');
 const TOPOLOGIES = ['order-processing', 'order-analytics', 'order-storage'];
@@ -21,26 +19,12 @@ const ms = (column: string, as: string): string => `(extract(epoch from ${column
  */
 function orderEventsSuite(title: string, produce: (env: NodeJS.ProcessEnv) => Promise<OrderEventsOracle>, nonTrivial: (oracle: OrderEventsOracle) => void): void {
 describe(title, () => {
-  let database: Awaited<ReturnType<typeof freshDatabase>>;
   let oracle: OrderEventsOracle;
-  let child: SluiceProcess | undefined;
   let db: pg.Client;
 
-  beforeAll(async () => {
-    await resetKafka(stack.kafkaBootstrapServers, TOPOLOGIES);
-    database = await freshDatabase(stack.databaseUrl);
-    const env = { ...stackEnv({ ...stack, databaseUrl: database.url }), SLUICE_METRICS_PORT: '0' };
-    oracle = await produce(env);
-    child = new SluiceProcess(['run', ...TOPOLOGIES], { cwd: repoRoot, env });
-    await child.waitForLog('partitions assigned', 90_000);
-    db = new pg.Client({ connectionString: database.url });
-    await db.connect();
-  });
-
-  afterAll(async () => {
-    await stopChild(child);
-    await db?.end();
-    await database?.drop();
+  const run = useTopologyRun(stack, TOPOLOGIES, produce);
+  beforeAll(() => {
+    ({ oracle, db } = run);
   });
 
   /** Polls `read` until it returns as many rows as `expected`, then compares exactly. */
