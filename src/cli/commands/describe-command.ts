@@ -1,14 +1,24 @@
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { describe, type DescribeFormat } from '../../plan/describe.js';
+import { describe } from '../../plan/describe.js';
+import type { TopologyPlan } from '../../plan/topology-plan.js';
+import { renderPageToPng, renderPageToSvg, topologyPictureHtml } from '../../picture/index.js';
 import type { CliContext } from '../cli-context.js';
 import { usageErrors } from '../usage-errors.js';
 import { reportFailure } from '../report-failure.js';
 import { TopologyCatalog } from '../topology-catalog.js';
 
+const FORMATS = ['text', 'mermaid', 'json', 'html', 'svg', 'png'] as const;
+type Format = (typeof FORMATS)[number];
+
 /**
  * `sluice describe <name>`: the planned topology as text (like Kafka Streams'
- * `Topology.describe()`), a mermaid flowchart, or JSON. An unknown name exits
- * 2 with the list of known ones.
+ * `Topology.describe()`), a mermaid flowchart, JSON, or a picture — a
+ * self-contained HTML page, or SVG/PNG drawn from it in headless Chromium.
+ * Output goes to stdout, or to `--output <file>`; a PNG goes to `--output`
+ * or `<name>.png` in the current directory. An unknown name exits 2 with the
+ * list of known ones; a missing Chromium exits 1 saying how to install it.
  *
  * @example
  * ```sh
@@ -17,26 +27,61 @@ import { TopologyCatalog } from '../topology-catalog.js';
  *   Sub-topology: 0
  *     Source: bus.telemetry (topic: bus.telemetry, schema: bus-telemetry, …)
  * $ sluice describe bus-telemetry --format mermaid > topology.mmd
+ * $ sluice describe bus-telemetry --format png        # writes bus-telemetry.png
  * ```
  */
 export function describeCommand(context: CliContext): Command {
   const command = new Command('describe')
-    .description('print a topology\'s plan: sub-topologies, nodes, internal topics, sinks')
+    .description('print a topology\'s plan: sub-topologies, nodes, internal topics, sinks — or draw it')
     .argument('<name>', 'topology name (a file in topologies/)')
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'mermaid', 'json']).default('text'))
+    .addOption(new Option('--format <format>', 'output format (html, svg and png are pictures; svg and png need Chromium)').choices(FORMATS).default('text'))
+    .option('-o, --output <file>', 'write to this file instead of stdout (png: default <name>.png)')
     .addHelpText(
       'after',
       `
 Examples:
   $ sluice describe bus-telemetry
   $ sluice describe bus-telemetry --format mermaid > bus-telemetry.mmd
-  $ sluice describe bus-telemetry --format json | jq '.topics[] | select(.internal)'`,
+  $ sluice describe bus-telemetry --format json | jq '.topics[] | select(.internal)'
+  $ sluice describe bus-telemetry --format html --output bus-telemetry.html   # open it in a browser, works offline
+  $ sluice describe bus-telemetry --format svg --output bus-telemetry.svg
+  $ sluice describe bus-telemetry --format png                                # writes bus-telemetry.png
+
+svg and png are drawn in headless Chromium: /usr/bin/chromium (Debian: apt-get install chromium),
+or the binary named by SLUICE_CHROMIUM.`,
     )
-    .action(async (name: string, options: { format: DescribeFormat }) => {
+    .action(async (name: string, options: { format: Format; output?: string }) => {
       await reportFailure(context, 'describe', async () => {
-        const text = describe(await new TopologyCatalog(context.projectDir).plan(name), options.format);
-        context.print(text.endsWith('\n') ? text.slice(0, -1) : text);
+        const plan = await new TopologyCatalog(context.projectDir).plan(name);
+        const output = options.output ?? (options.format === 'png' ? `${plan.topology}.png` : undefined);
+        const content = await render(plan, options.format);
+        if (output === undefined) {
+          context.print(typeof content === 'string' && content.endsWith('\n') ? content.slice(0, -1) : String(content));
+          return;
+        }
+        const file = resolve(context.projectDir, output);
+        await writeFile(file, content);
+        context.info(`wrote ${file} (${options.format}, ${Buffer.byteLength(content).toLocaleString('en')} bytes)`);
       });
     });
   return usageErrors(command);
+}
+
+async function render(plan: TopologyPlan, format: Format): Promise<string | Buffer> {
+  switch (format) {
+    case 'text':
+    case 'mermaid':
+    case 'json':
+      return describe(plan, format);
+    case 'html':
+      return topologyPictureHtml(plan);
+    case 'svg':
+      return renderPageToSvg(await topologyPictureHtml(plan));
+    case 'png':
+      return renderPageToPng(await topologyPictureHtml(plan));
+    default: {
+      const never: never = format;
+      throw new Error(`unknown format ${String(never)}`);
+    }
+  }
 }
