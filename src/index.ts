@@ -22,6 +22,7 @@ export { Branches } from './dsl/branches.js';
 export { GroupedStream, type WindowOptions } from './dsl/grouped-stream.js';
 export { WindowedStream } from './dsl/windowed-stream.js';
 export { AggregatedStream } from './dsl/aggregated-stream.js';
+export { TrackedStream, type TrackOptions } from './dsl/tracked-stream.js';
 export type { AggregateRow, Aggregators, EventTime, FieldsOfType, Simplify } from './dsl/dsl-types.js';
 
 export { plan } from './plan/plan-topology.js';

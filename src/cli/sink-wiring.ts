@@ -9,6 +9,7 @@ import type { StreamTransport } from '../runtime/stream-transport.js';
 import type { SchemaRegistry } from '../serde/index.js';
 import { classifyDatabaseError, type PostgresSinkSpec } from '../sinks/index.js';
 import { createPostgresSink, openDatabase, runMigrations, type OpenedDatabase } from '../sinks/postgres/index.js';
+import { deadLetterColumns } from './dead-letter-columns.js';
 
 /**
  * What `sluice run` needs to start the sinks of its topologies.
@@ -96,7 +97,7 @@ export async function wireSinks(options: SinkWiringOptions): Promise<WiredSinks>
         name: sink.name,
         consumerGroup: source.groupId,
         db: database.db,
-        spec: sink.spec as PostgresSinkSpec,
+        spec: source.kind === 'dead-letter' ? deadLetterColumns(sink.spec as PostgresSinkSpec, source.fields) : (sink.spec as PostgresSinkSpec),
         fields: source.fields,
       });
       return new SinkRunner({

@@ -1,6 +1,7 @@
 import type { StepSpec } from '../plan/topology-spec.js';
 import type { Duration, WindowSpec } from '../state/index.js';
 import type { StreamContext } from './stream.js';
+import { TrackedStream, type TrackOptions } from './tracked-stream.js';
 import { WindowedStream } from './windowed-stream.js';
 
 /**
@@ -29,7 +30,7 @@ export interface WindowOptions {
 }
 
 /**
- * A stream grouped by key: next comes a window.
+ * A stream grouped by key: next comes a window, or per-key state (`track`).
  *
  * @example
  * ```ts
@@ -69,5 +70,36 @@ export class GroupedStream<T, K extends string> {
       ...(options.retention === undefined ? {} : { retention: options.retention }),
     };
     return new WindowedStream<T, K>(this.#ctx, [...this.#steps, Object.freeze(step)]);
+  }
+
+  /**
+   * Keeps a state per key outside windows (Kafka Streams' `aggregate` on a
+   * grouped stream, plus the power to say no): `update(state, record)`
+   * returns the next state, or a string — the reason the record is
+   * impossible, which sends it to the dead-letter topic with reason
+   * `rejected` and leaves the state as it was. Records of a key are applied
+   * in offset order. The state type `S` comes from `initial` (or explicitly,
+   * e.g. the schema's generated type), and must have the key column `K`.
+   *
+   * @example
+   * ```ts
+   * .groupByKey('by-order', { as: 'order_id' })
+   * .track<OrderState>('lifecycle', {
+   *   schema: 'order-state',
+   *   initial: (order_id) => ({ order_id, status: 'NONE', updated_at: 0 }),
+   *   update: (s, e) => (NEXT[s.status] === e.status ? { ...s, status: e.status, updated_at: e.timestamp } : `${s.status} → ${e.status}`),
+   * })
+   * .toTable('orders.state')
+   * ```
+   */
+  track<S extends Readonly<Record<K, string>>>(name: string, options: TrackOptions<T, K, S>): TrackedStream<S> {
+    const step: StepSpec = {
+      kind: 'track',
+      name,
+      schema: options.schema,
+      initial: options.initial,
+      update: options.update as (state: unknown, value: unknown) => unknown,
+    };
+    return new TrackedStream<S>(this.#ctx, [...this.#steps, Object.freeze(step)]);
   }
 }

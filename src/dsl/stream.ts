@@ -1,5 +1,5 @@
 import type { OperatorFunction } from 'rxjs';
-import type { ArmSpec, ChainSpec, SchemaRef, SourceSpec, StepSpec } from '../plan/topology-spec.js';
+import type { ArmSpec, ChainSpec, SchemaRef, SinkSpec, SourceSpec, StepSpec } from '../plan/topology-spec.js';
 import { Branches } from './branches.js';
 import type { FieldsOfType } from './dsl-types.js';
 import { GroupedStream } from './grouped-stream.js';
@@ -64,14 +64,25 @@ export class Stream<T> {
   /**
    * The dead-letter topic of this chain (and its branches): undecodable,
    * invalid, failing and late records go there with their original bytes.
+   * `sink: [name, spec]` also lands every dead-letter record in a table, one
+   * row each: `source_topic`, `source_partition`, `source_offset`, `step`
+   * (together the row's identity), `reason`, `message`, `source_timestamp`,
+   * `failed_at`, `key` and `payload` (the original bytes) and `payload_json`
+   * (the value decoded with its writer schema, `null` when it does not
+   * decode). The sink runs like any other: its own consumer group, exactly
+   * once through `sluice_offsets`.
    *
    * @example
    * ```ts
    * .validate('ranges', check).deadLetter('bus.telemetry.dlq')
+   * .validate('known-type', check)
+   * .deadLetter('events_dlq', { sink: ['dlq-pg', postgres({ table: 'dlq_events', mode: 'insert-ignore' })] })
    * ```
    */
-  deadLetter(topic: string): Stream<T> {
-    return this.next({ kind: 'dead-letter', topic });
+  deadLetter(topic: string, options: { readonly sink?: readonly [name: string, spec: SinkSpec] } = {}): Stream<T> {
+    if (options.sink === undefined) return this.next({ kind: 'dead-letter', topic });
+    const [name, spec] = options.sink;
+    return this.next({ kind: 'dead-letter', topic, sink: Object.freeze({ name, spec }) });
   }
 
   /**
@@ -215,6 +226,24 @@ export class Stream<T> {
         ? { kind: 'group-by', name, key: keyFn, keyField }
         : { kind: 'group-by', name, key: keyFn, keyField, schema: options.schema };
     return new GroupedStream<T, string>(this.ctx, [...this.steps, Object.freeze(step)]);
+  }
+
+  /**
+   * Groups by the record's existing Kafka key, without a repartition topic
+   * (Kafka Streams' `groupByKey`): the grouped step runs in the task that
+   * reads the record, so the input must already be keyed (and partitioned)
+   * by the group key. The key column is named by `as` (default `key`).
+   * Records without a key go to the dead-letter topic (reason `invalid`).
+   *
+   * @example
+   * ```ts
+   * .groupByKey('by-order', { as: 'order_id' })            // key column order_id
+   * .window('per-minute', tumbling('1m')).aggregate('stats', { events: count() })
+   * ```
+   */
+  groupByKey<N extends string = 'key'>(name: string, options: { readonly as?: N } = {}): GroupedStream<T, N> {
+    const step: StepSpec = { kind: 'group-by-key', name, keyField: options.as ?? 'key' };
+    return new GroupedStream<T, N>(this.ctx, [...this.steps, Object.freeze(step)]);
   }
 
   private armContext(): StreamContext {

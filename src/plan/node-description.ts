@@ -46,6 +46,10 @@ export function describeNode(node: PlanNode): NodeDescription {
       return { ...base, label: 'Arm', details: [node.when === undefined ? 'otherwise' : 'when'] };
     case 'RepartitionSinkNode':
       return { ...base, label: 'Repartition', details: [`topic: ${node.topic}`, `schema: ${schemaName(node.schema)}`] };
+    case 'GroupByKeyNode':
+      return { ...base, label: 'Group', details: [`key: ${node.keyField}`, 'record key, no repartition'] };
+    case 'TrackNode':
+      return { ...base, label: 'Track', details: [`key: ${node.keyField}`, `state: ${schemaName(node.schema)}`, `rejects to: ${node.deadLetter ?? 'none'}`] };
     case 'WindowNode':
       return {
         ...base,

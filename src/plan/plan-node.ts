@@ -115,6 +115,41 @@ export interface RepartitionSinkNode extends NodeBase {
 }
 
 /**
+ * Groups records by the key they already have (`groupByKey`): no repartition,
+ * the grouped step runs in the same task; `keyField` names the key column.
+ *
+ * @example
+ * ```ts
+ * if (node.kind === 'GroupByKeyNode') node.keyField; // 'order_id'
+ * ```
+ */
+export interface GroupByKeyNode extends NodeBase {
+  readonly kind: 'GroupByKeyNode';
+  readonly keyField: string;
+  readonly next: readonly (WindowNode | TrackNode)[];
+}
+
+/**
+ * Per-key state outside windows (`track`): `update` folds each record into
+ * its key's state or rejects it with a reason (dead-lettered as `rejected`);
+ * the latest state per key is the table, which is also the changelog.
+ *
+ * @example
+ * ```ts
+ * if (node.kind === 'TrackNode') node.update(node.initial('o-1'), event); // the next state, or a reason
+ * ```
+ */
+export interface TrackNode extends NodeBase {
+  readonly kind: 'TrackNode';
+  readonly keyField: string;
+  /** The state's Avro record schema; it has the key column as a string field. */
+  readonly schema: SchemaRef;
+  readonly initial: (key: string) => unknown;
+  readonly update: (state: unknown, value: unknown) => unknown;
+  readonly next: readonly [TableSinkNode];
+}
+
+/**
  * Assigns records to event-time windows; always followed by one AggregateNode.
  *
  * @example
@@ -162,7 +197,8 @@ export interface TableSinkNode extends NodeBase {
   readonly kind: 'TableSinkNode';
   readonly topic: string;
   readonly keySchema: AvroRecordSchema;
-  readonly valueSchema: AvroRecordSchema;
+  /** Generated for aggregates; the state schema (possibly a name in `schemas/`) for a tracked table. */
+  readonly valueSchema: SchemaRef;
   readonly next: readonly [];
 }
 
@@ -204,6 +240,8 @@ export type PlanNode =
   | BranchNode
   | ArmNode
   | RepartitionSinkNode
+  | GroupByKeyNode
+  | TrackNode
   | WindowNode
   | AggregateNode
   | TableSinkNode

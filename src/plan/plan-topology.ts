@@ -2,17 +2,20 @@ import { CompiledAggregates } from '../state/index.js';
 import type {
   AggregateNode,
   ArmNode,
+  GroupByKeyNode,
   PlanNode,
   RepartitionSourceNode,
   SourceNode,
   TableSinkNode,
+  TrackNode,
   WindowNode,
 } from './plan-node.js';
 import { assertNeverStep, deepFreeze, durationMs, firstDeadLetter, windowSizeMs, type Fail } from './plan-internals.js';
+import { stateSchemaProblem, trackedTableKeySchema } from './state-schema.js';
 import { tableSchemas, WINDOW_FIELDS } from './table-schemas.js';
 import { TopologyDefinitionError } from './topology-definition-error.js';
 import type { SinkPlan, SubTopology, TopicPlan, TopicRole, TopologyPlan } from './topology-plan.js';
-import type { ChainSpec, SchemaRef, StepSpec, TopologySpec } from './topology-spec.js';
+import type { ChainSpec, DeadLetterSinkSpec, SchemaRef, StepSpec, TopologySpec } from './topology-spec.js';
 
 const TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
 const AVRO_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -116,6 +119,7 @@ class Planner {
         }
         this.topicName(after, step.topic);
         this.topic(after, step.topic, 'dead-letter', false, undefined);
+        if (step.sink !== undefined) this.deadLetterSink(step.topic, step.sink);
         return this.steps(steps, i + 1, walk, after);
       case 'validate':
         this.name(step.name);
@@ -132,12 +136,16 @@ class Planner {
         return [this.to(step, steps, i, walk)];
       case 'group-by':
         return [this.groupBy(step, steps, i, walk)];
+      case 'group-by-key':
+        return [this.groupByKey(step, steps, i, walk)];
+      case 'track':
+        return [this.track(step, steps, i, walk)];
       case 'window':
         return [this.window(step, steps, i, walk)];
       case 'aggregate':
         return this.fail(step.name, 'aggregate has no key and window before it', `group and window first: .groupBy('<name>', '<field>').window('<name>', tumbling('1m')).aggregate('${step.name}', …)`);
       case 'to-table':
-        return this.fail(step.topic, 'toTable() must follow an aggregate', `write plain records with .to('${step.topic}'), or aggregate first`);
+        return this.fail(step.topic, 'toTable() must follow an aggregate or a track', `write plain records with .to('${step.topic}'), or aggregate first`);
       case 'sink':
         return this.fail(step.name, 'a sink reads a topic, but nothing before it writes one', `put .sink('${step.name}', …) right after .to('<topic>') or .toTable('<topic>')`);
       default:
@@ -176,8 +184,8 @@ class Planner {
       this.fail(step.name, `key column "${step.keyField}" is not a valid Avro field name`, `name it with letters, digits and '_' ({ as: 'route_id' })`);
     }
     const next = steps[i + 1];
-    if (next?.kind !== 'window') {
-      this.fail(step.name, 'groupBy must be followed by a window', `add .window('<name>', tumbling('1m'), { grace: '30s' }) after .groupBy('${step.name}', …)`);
+    if (next?.kind !== 'window' && next?.kind !== 'track') {
+      this.fail(step.name, 'groupBy must be followed by a window or a track', `add .window('<name>', tumbling('1m'), { grace: '30s' }) after .groupBy('${step.name}', …)`);
     }
     const topic = `${this.spec.name}.${step.name}-repartition`;
     this.topic(step.name, topic, 'repartition', false, walk.inputTopic);
@@ -197,11 +205,53 @@ class Planner {
     return { kind: 'RepartitionSinkNode', name: step.name, deadLetter: walk.deadLetter, topic, key: step.key, schema, next: [] };
   }
 
+  private groupByKey(step: Step<'group-by-key'>, steps: readonly StepSpec[], i: number, walk: Walk): GroupByKeyNode {
+    this.name(step.name);
+    if (!AVRO_NAME.test(step.keyField)) {
+      this.fail(step.name, `key column "${step.keyField}" is not a valid Avro field name`, `name it with letters, digits and '_' ({ as: 'order_id' })`);
+    }
+    const next = steps[i + 1];
+    if (next?.kind !== 'window' && next?.kind !== 'track') {
+      this.fail(step.name, 'groupByKey must be followed by a window or a track', `add .window('<name>', tumbling('1m')) or .track('<name>', …) after .groupByKey('${step.name}')`);
+    }
+    // Same task, same partition: the records are already where their key lives.
+    const nodes = this.steps(steps, i + 1, walk, step.name) as GroupByKeyNode['next'];
+    return { kind: 'GroupByKeyNode', name: step.name, deadLetter: walk.deadLetter, keyField: step.keyField, next: nodes };
+  }
+
+  private track(step: Step<'track'>, steps: readonly StepSpec[], i: number, walk: Walk): TrackNode {
+    this.name(step.name);
+    const previous = steps[i - 1];
+    if (previous?.kind !== 'group-by' && previous?.kind !== 'group-by-key') {
+      this.fail(step.name, 'track has no key: it must follow a groupBy or groupByKey', `add .groupByKey('<name>', { as: '<column>' }) or .groupBy('<name>', '<field>') before .track('${step.name}', …)`);
+    }
+    const keyField = previous.keyField;
+    if (typeof step.initial !== 'function' || typeof step.update !== 'function') {
+      this.fail(step.name, 'track needs an initial(key) and an update(state, record) function', `pass .track('${step.name}', { schema, initial: (key) => ({ … }), update: (state, e) => next or 'reason' })`);
+    }
+    const problem = typeof step.schema === 'string' ? undefined : stateSchemaProblem(step.schema, keyField);
+    if (problem !== undefined) this.fail(step.name, problem, `give the state schema a string field "${keyField}"`);
+    if (walk.deadLetter === undefined) {
+      this.fail(step.name, 'track rejects records to the dead-letter topic, but the chain has none', `add .deadLetter('<topic>') to the chain`);
+    }
+    const table = steps[i + 1];
+    if (table?.kind !== 'to-table') this.fail(step.name, 'the tracked state is not written anywhere', `add .toTable('<topic>') after .track('${step.name}', …)`);
+    this.topicName(step.name, table.topic);
+    if (this.topics.get(table.topic)?.role === 'table') this.fail(step.name, `table topic "${table.topic}" is written by another step`, 'give each table its own topic');
+    // The table is the changelog: co-partitioned with the input, restored into the same task.
+    this.topic(step.name, table.topic, 'table', true, walk.inputTopic);
+    this.changelogs.set(walk.subTopology, [...(this.changelogs.get(walk.subTopology) ?? []), table.topic]);
+    this.sinksAfter(steps, i + 1, table.topic);
+    const keySchema = trackedTableKeySchema(table.topic, keyField);
+    const sink: TableSinkNode = { kind: 'TableSinkNode', name: table.topic, deadLetter: walk.deadLetter, topic: table.topic, keySchema, valueSchema: step.schema, next: [] };
+    return { kind: 'TrackNode', name: step.name, deadLetter: walk.deadLetter, keyField, schema: step.schema, initial: step.initial, update: step.update, next: [sink] };
+  }
+
   private window(step: Step<'window'>, steps: readonly StepSpec[], i: number, walk: Walk): WindowNode {
     this.name(step.name);
     const previous = steps[i - 1];
-    if (previous?.kind !== 'group-by') {
-      this.fail(step.name, 'window has no key: it must follow a groupBy', `add .groupBy('<name>', '<field>') before .window('${step.name}', …)`);
+    if (previous?.kind !== 'group-by' && previous?.kind !== 'group-by-key') {
+      this.fail(step.name, 'window has no key: it must follow a groupBy or groupByKey', `add .groupBy('<name>', '<field>') before .window('${step.name}', …)`);
     }
     const sizeMs = windowSizeMs(step.name, step.window, this.fail);
     const graceMs = durationMs(step.name, step.grace, 'grace', true, this.fail);
@@ -219,7 +269,7 @@ class Planner {
     if (aggregate?.kind !== 'aggregate') {
       this.fail(step.name, 'window must be followed by an aggregate', `add .aggregate('<name>', { events: count() }) after .window('${step.name}', …)`);
     }
-    const group = previous as Step<'group-by'>;
+    const group = previous as Step<'group-by' | 'group-by-key'>;
     const node = this.aggregate(aggregate, steps, i + 1, walk, group.keyField, step);
     return { kind: 'WindowNode', name: step.name, deadLetter: walk.deadLetter, window: step.window, graceMs, retentionMs, emit: step.emit, idleCloseMs, late: step.late, next: [node] };
   }
@@ -266,6 +316,15 @@ class Planner {
       if (typeof step.spec?.kind !== 'string') this.fail(step.name, 'the sink spec has no kind', `pass a sink spec such as postgres({ table: '…' })`);
       this.sinks.push({ name: step.name, topic, spec: step.spec });
     }
+  }
+
+  private deadLetterSink(topic: string, sink: DeadLetterSinkSpec): void {
+    this.name(sink.name);
+    if (typeof sink.spec?.kind !== 'string') this.fail(sink.name, 'the dead-letter sink spec has no kind', `pass { sink: ['${sink.name}', postgres({ table: '…' })] }`);
+    if (this.sinks.some((s) => s.topic === topic)) {
+      this.fail(sink.name, `dead-letter topic "${topic}" already has a sink`, `declare the sink once, on the first .deadLetter('${topic}', { sink })`);
+    }
+    this.sinks.push({ name: sink.name, topic, spec: sink.spec });
   }
 
   private nothingAfter(steps: readonly StepSpec[], i: number, name: string, what: string): void {

@@ -83,6 +83,21 @@ export interface SinkSpec {
 }
 
 /**
+ * A sink fed by a dead-letter topic (`.deadLetter(topic, { sink: [name, spec] })`):
+ * one row per dead-letter record, with its reason, step, message, source
+ * coordinates and payload.
+ *
+ * @example
+ * ```ts
+ * const s: DeadLetterSinkSpec = { name: 'dlq-pg', spec: { kind: 'postgres', table: 'dlq_events' } };
+ * ```
+ */
+export interface DeadLetterSinkSpec {
+  readonly name: string;
+  readonly spec: SinkSpec;
+}
+
+/**
  * What to do with a record that arrives after its window closed.
  *
  * @example
@@ -126,7 +141,7 @@ export interface ArmSpec {
  */
 export type StepSpec =
   | { readonly kind: 'validate'; readonly name: string; readonly check: (value: unknown) => true | string | false }
-  | { readonly kind: 'dead-letter'; readonly topic: string }
+  | { readonly kind: 'dead-letter'; readonly topic: string; readonly sink?: DeadLetterSinkSpec }
   | { readonly kind: 'pipe'; readonly name: string; readonly operators: readonly OperatorFunction<unknown, unknown>[] }
   | { readonly kind: 'branch'; readonly name: string; readonly mode: 'first-match' | 'broadcast'; readonly arms: readonly ArmSpec[] }
   | { readonly kind: 'to'; readonly topic: string; readonly schema?: SchemaRef }
@@ -136,6 +151,15 @@ export type StepSpec =
       readonly key: (value: unknown) => string;
       readonly keyField: string;
       readonly schema?: SchemaRef;
+    }
+  | { readonly kind: 'group-by-key'; readonly name: string; readonly keyField: string }
+  | {
+      readonly kind: 'track';
+      readonly name: string;
+      readonly schema: SchemaRef;
+      readonly initial: (key: string) => unknown;
+      /** The next state, or a string: the reason the record is rejected. */
+      readonly update: (state: unknown, value: unknown) => unknown;
     }
   | {
       readonly kind: 'window';

@@ -1,10 +1,13 @@
 import { assertNever, type PlanNode } from '../plan/plan-node.js';
 import type { CodecSet } from './codec-set.js';
 import { BranchProcessor } from './processors/branch-processor.js';
+import { GroupByKeyProcessor } from './processors/group-by-key-processor.js';
 import { PipeProcessor } from './processors/pipe-processor.js';
 import type { Processor } from './processors/processor.js';
 import { RepartitionSinkProcessor } from './processors/repartition-sink-processor.js';
+import type { StatefulProcessor } from './processors/stateful-processor.js';
 import { StreamSinkProcessor } from './processors/stream-sink-processor.js';
+import { TrackProcessor } from './processors/track-processor.js';
 import { ValidateProcessor } from './processors/validate-processor.js';
 import { WindowAggregateProcessor } from './processors/window-aggregate-processor.js';
 
@@ -20,7 +23,7 @@ export interface CompileContext {
   readonly codecs: CodecSet;
   readonly partition: number;
   /** Filled with every stateful processor, in plan order. */
-  readonly windows: WindowAggregateProcessor[];
+  readonly windows: StatefulProcessor[];
 }
 
 /**
@@ -52,6 +55,17 @@ function compileOne(node: PlanNode, ctx: CompileContext): Processor {
       return new RepartitionSinkProcessor(node, ctx.codecs.writer(`${node.topic}-value`, node.schema));
     case 'StreamSinkNode':
       return new StreamSinkProcessor(node, ctx.codecs.writer(`${node.topic}-value`, node.schema));
+    case 'GroupByKeyNode':
+      return new GroupByKeyProcessor(node, compileProcessors(node.next, ctx));
+    case 'TrackNode': {
+      const table = node.next[0];
+      const processor = new TrackProcessor(node, ctx.partition, {
+        key: ctx.codecs.writer(`${table.topic}-key`, table.keySchema),
+        value: ctx.codecs.writer(`${table.topic}-value`, table.valueSchema),
+      });
+      ctx.windows.push(processor);
+      return processor;
+    }
     case 'WindowNode': {
       const aggregate = node.next[0];
       const table = aggregate.next[0];

@@ -25,8 +25,10 @@ export const ERROR_HEADERS = Object.freeze({
  * (`bad-magic`, `truncated`, `corrupt`, `unknown-schema`, `unresolvable`,
  * `too-large`), `invalid` (a validate step said no), `late` (its windows had
  * closed), `event-time` (no usable event time), `error` (user code threw),
- * `serialize` (the value does not fit the output schema), `rejected` (a sink's
- * destination refused the row for good: constraint, value out of range).
+ * `serialize` (the value does not fit the output schema), `rejected` (a
+ * `track` step's `update` said the record is impossible for its key's state,
+ * or a sink's destination refused the row for good: constraint, value out of
+ * range).
  *
  * @example
  * ```ts

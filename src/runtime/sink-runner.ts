@@ -5,7 +5,7 @@ import type { InputRecord } from './records.js';
 import type { SinkFault, SinkRunnerOptions, SinkRunnerStats } from './sink-runner-options.js';
 import { retryPaused } from './retry-paused.js';
 import { sinkDeadLetter } from './sink-dead-letter.js';
-import { SinkRecordDecoder } from './sink-record-decoder.js';
+import { sinkDecoderFor, type SinkDecoder } from './dead-letter-record-decoder.js';
 import { partitionKey, type CheckpointWriter, type PartitionChange, type StreamConsumer, type TopicPartitionRef } from './stream-transport.js';
 
 export type { SinkFault, SinkRunnerOptions, SinkRunnerStats } from './sink-runner-options.js';
@@ -57,7 +57,7 @@ class DeadLetterWriteError extends Error {
 export class SinkRunner {
   readonly stats: SinkRunnerStats = { batches: 0, written: 0, deleted: 0, skipped: 0, deadLettered: 0, retries: 0, assignedPartitions: 0 };
   readonly #options: SinkRunnerOptions;
-  readonly #decoder: SinkRecordDecoder;
+  readonly #decoder: SinkDecoder;
   readonly #changes: PartitionChange[] = [];
   /** Next offset expected per ready partition; a partition is ready once sought to its stored position. */
   readonly #positions = new Map<string, bigint>();
@@ -67,7 +67,7 @@ export class SinkRunner {
 
   constructor(options: SinkRunnerOptions) {
     this.#options = options;
-    this.#decoder = new SinkRecordDecoder(options.source, options.registry);
+    this.#decoder = sinkDecoderFor(options.source, options.registry);
   }
 
   get name(): string {

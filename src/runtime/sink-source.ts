@@ -2,6 +2,7 @@ import type { PlanNode } from '../plan/plan-node.js';
 import type { SinkPlan, TopologyPlan } from '../plan/topology-plan.js';
 import type { AvroSchema } from '../serde/index.js';
 import type { SchemaResolver } from './codec-set.js';
+import { DEAD_LETTER_ROW_SCHEMA } from './dead-letter-row.js';
 
 /**
  * What a sink reads, derived from the plan: the topic, how its keys and
@@ -13,6 +14,8 @@ import type { SchemaResolver } from './codec-set.js';
  * - `stream`: a `.to()` topic; the value is Avro (`<topic>-value`), the key
  *   is the record key's UTF-8 text (a scalar key fills the sink's single key
  *   column, e.g. `event_id`).
+ * - `dead-letter`: a `.deadLetter(topic, { sink })` topic; each record becomes
+ *   a `DeadLetterRow` (`valueSchema` describes it; keys are not used).
  *
  * @example
  * ```ts
@@ -24,7 +27,7 @@ import type { SchemaResolver } from './codec-set.js';
  */
 export interface SinkSource {
   readonly sink: SinkPlan;
-  readonly kind: 'table' | 'stream';
+  readonly kind: 'table' | 'stream' | 'dead-letter';
   /** `<applicationId>.<sinkName>`: the sink's own consumer group, and its key in `sluice_offsets`. */
   readonly groupId: string;
   /** `<applicationId>.<sinkName>.dlq`: records the destination refused for good, or that did not decode. */
@@ -68,13 +71,19 @@ export function sinkSource(plan: TopologyPlan, sinkName: string, resolveSchema: 
     throw new Error(`topology ${plan.topology} has no sink named "${sinkName}" (sinks: ${plan.sinks.map((s) => s.name).join(', ') || 'none'})`);
   }
   const writer = findWriter(plan, sink.topic);
+  if (writer === undefined && plan.topics.some((t) => t.name === sink.topic && t.role === 'dead-letter')) {
+    const groupId = sinkGroupId(applicationId, sinkName);
+    return { sink, groupId, deadLetterTopic: `${groupId}.dlq`, kind: 'dead-letter', keySchema: undefined, valueSchema: DEAD_LETTER_ROW_SCHEMA, fields: fieldPaths(DEAD_LETTER_ROW_SCHEMA) };
+  }
   if (writer === undefined) {
     throw new Error(`topology ${plan.topology}: sink "${sinkName}" reads ${sink.topic}, but no step writes it; put the sink after .to('${sink.topic}') or .toTable('${sink.topic}')`);
   }
   const groupId = sinkGroupId(applicationId, sinkName);
   const common = { sink, groupId, deadLetterTopic: `${groupId}.dlq` };
   if (writer.kind === 'TableSinkNode') {
-    return { ...common, kind: 'table', keySchema: writer.keySchema, valueSchema: writer.valueSchema, fields: fieldPaths(writer.valueSchema).filter((f) => !f.includes('__')) };
+    // A tracked table's value is its state schema, which may be a name in schemas/.
+    const tableValue = typeof writer.valueSchema === 'string' ? resolveSchema(writer.valueSchema) : writer.valueSchema;
+    return { ...common, kind: 'table', keySchema: writer.keySchema, valueSchema: tableValue, fields: fieldPaths(tableValue).filter((f) => !f.includes('__')) };
   }
   const valueSchema = resolveSchema(writer.schema);
   return { ...common, kind: 'stream', keySchema: undefined, valueSchema, fields: fieldPaths(valueSchema) };

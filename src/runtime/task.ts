@@ -8,7 +8,7 @@ import type { Envelope } from './envelope.js';
 import { eventTimeReader, repartitionEventTime, type EventTimeOf } from './event-time.js';
 import type { Processor } from './processors/processor.js';
 import { runAll } from './processors/processor.js';
-import type { WindowAggregateProcessor } from './processors/window-aggregate-processor.js';
+import type { StatefulProcessor } from './processors/stateful-processor.js';
 import type { BatchResult, CommitOffset, InputRecord } from './records.js';
 
 /**
@@ -55,7 +55,7 @@ export class Task {
   private readonly input: AvroCodec<unknown>;
   private readonly codecs: CodecSet;
   private readonly next: readonly Processor[];
-  private readonly windows: WindowAggregateProcessor[] = [];
+  private readonly windows: StatefulProcessor[] = [];
   private readonly readEventTime: EventTimeOf;
 
   constructor(

@@ -49,6 +49,8 @@ function renameStep(step: StepSpec, to: (name: string) => string, steps: (list: 
     case 'validate':
     case 'pipe':
     case 'group-by':
+    case 'group-by-key':
+    case 'track':
     case 'window':
     case 'aggregate':
     case 'sink':

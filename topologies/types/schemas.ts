@@ -73,6 +73,21 @@ export type OrderStatus = 'PLACED' | 'CONFIRMED' | 'SHIPPED' | 'DELIVERED';
 
 export type OrderSource = 'WEB' | 'MOBILE' | 'API';
 
+/** Where an order is in its lifecycle PLACED → CONFIRMED → SHIPPED → DELIVERED: order-processing's tracked state, one row per order (table topic orders.state). */
+export interface OrderState {
+  order_id: string;
+  /** The last accepted status; NONE before the order is placed (never written). */
+  status: string;
+  user_id: string;
+  /** WEB, MOBILE or API, from the PLACED event. */
+  source: string;
+  /** Accepted events: 1 once placed, 4 once delivered. */
+  transitions: number;
+  placed_at: number;
+  /** Event time of the last accepted event. */
+  updated_at: number;
+}
+
 /** An incident reported on a road segment by a camera, a sensor, a driver app or the police. */
 export interface TrafficIncident {
   incident_id: string;
@@ -115,6 +130,7 @@ export interface SchemaTypes {
   'heart-rate-alert': HeartRateAlert;
   'heartbeat': Heartbeat;
   'order-event': OrderEvent;
+  'order-state': OrderState;
   'traffic-incident': TrafficIncident;
   'traffic-reading': TrafficReading;
 }

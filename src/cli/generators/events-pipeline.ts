@@ -1,5 +1,5 @@
 import type { AppEvent } from '../../../topologies/types/schemas.js';
-import type { EventGenerator, GeneratorOptions } from './event-generator.js';
+import type { EventGenerator, GeneratedRecord, GeneratorOptions } from './event-generator.js';
 import { mixRecords } from './mix-records.js';
 import { expectedDeadLetters, firstPerKey, valuesOf, windowsOf, type ExpectedDeadLetters } from './oracle-support.js';
 import { round } from './round.js';
@@ -19,6 +19,25 @@ export interface EventsPerMinute {
 }
 
 /**
+ * One row of `dlq_events`, as the oracle knows it: the rejected event, why,
+ * and which step rejected it.
+ *
+ * @example
+ * ```ts
+ * const r: ExpectedDlqRow = { event_id: '…', reason: 'invalid', step: 'has-user', message: 'user_id is missing', timestamp: 1763000040000 };
+ * ```
+ */
+export interface ExpectedDlqRow {
+  readonly event_id: string;
+  readonly reason: 'invalid' | 'late';
+  readonly step: string;
+  /** The whole message for `invalid`; for `late`, its beginning (the watermark that follows depends on arrival order). */
+  readonly message: string;
+  /** The event time, which is also the produced record's timestamp. */
+  readonly timestamp: number;
+}
+
+/**
  * What `events-pipeline` must produce from a generated input.
  *
  * @example
@@ -30,8 +49,35 @@ export interface EventsPipelineOracle {
   /** Rows of `raw_events` (late events are stored: only the minute counts window them). */
   readonly rawEvents: readonly AppEvent[];
   readonly perMinute: readonly EventsPerMinute[];
-  /** What `events_dlq` (and, once it can be sunk, `dlq_events`) must hold. */
+  /** What `events_dlq` must hold. */
   readonly deadLetters: ExpectedDeadLetters;
+  /** What `dlq_events` must hold: a row per invalid or late event (event ids are unique), sorted by event_id. */
+  readonly dlqRows: readonly ExpectedDlqRow[];
+}
+
+/** The validate step of topologies/events-pipeline.ts that gives each message (they run in this order). */
+const STEP_OF_MESSAGE: readonly (readonly [prefix: string, step: string])[] = [
+  ['unknown event_type', 'known-type'],
+  ['user_id is missing', 'has-user'],
+  ['purchase without a positive amount', 'priced-purchase'],
+];
+/** The topology's window step, which dead-letters late events, and its grace. */
+const WINDOW_STEP = 'minute';
+const GRACE_MS = 30_000;
+
+function dlqRowsOf(records: readonly GeneratedRecord<AppEvent>[]): ExpectedDlqRow[] {
+  const rows: ExpectedDlqRow[] = [];
+  for (const { kind, value, reason } of records) {
+    if (kind === 'invalid') {
+      const step = STEP_OF_MESSAGE.find(([prefix]) => reason?.startsWith(prefix))?.[1];
+      if (step === undefined) throw new Error(`events-pipeline oracle: no step gives "${String(reason)}"`);
+      rows.push({ event_id: value.event_id, reason: 'invalid', step, message: reason ?? '', timestamp: value.timestamp });
+    } else if (kind === 'late') {
+      const message = `event time ${value.timestamp} is past its window's end + grace (${GRACE_MS} ms)`;
+      rows.push({ event_id: value.event_id, reason: 'late', step: WINDOW_STEP, message, timestamp: value.timestamp });
+    }
+  }
+  return rows.sort((a, b) => (a.event_id < b.event_id ? -1 : a.event_id > b.event_id ? 1 : 0));
 }
 
 /**
@@ -93,5 +139,6 @@ export const eventsPipelineWorkload: EventGenerator<AppEvent, EventsPipelineOrac
       events: w.items.length,
     })),
     deadLetters: expectedDeadLetters(records, { windowed: true }),
+    dlqRows: dlqRowsOf(records),
   }),
 };

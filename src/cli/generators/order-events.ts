@@ -28,8 +28,9 @@ interface ActiveOrder {
  * `user_<digits>`: dead-lettered by processing and analytics, stored by
  * storage) and half impossible transitions (a repeat, a step back or a
  * skip, noted `impossible-transition`: well-formed, so only processing
- * objects). Late: a status re-sent 2 hours after the fact (past the 1h
- * session gap + 5m grace of processing and the minute windows of analytics).
+ * rejects them). Late: a status re-sent 2 hours after the fact (past the
+ * minute windows of analytics; processing rejects it as a repeat, a step back
+ * or an event older than the order's last transition).
  *
  * @example
  * ```ts

@@ -27,6 +27,8 @@ describe('events-pipeline end to end (sluice generate → sluice run → Postgre
   it('the oracle is not trivial (every reason, late events, purchases, several minutes)', () => {
     expect(new Set(oracle.deadLetters.messages.map((m) => m.split(' ')[0]))).toEqual(new Set(['unknown', 'user_id', 'purchase']));
     expect(oracle.deadLetters.late).toBeGreaterThan(0);
+    expect(oracle.dlqRows.length).toBe(oracle.deadLetters.invalid + oracle.deadLetters.late);
+    expect(new Set(oracle.dlqRows.map((r) => r.step))).toEqual(new Set(['known-type', 'has-user', 'priced-purchase', 'minute']));
     expect(oracle.rawEvents.some((e) => e.amount !== null)).toBe(true);
     expect(new Set(oracle.perMinute.map((m) => m.window_start)).size).toBeGreaterThanOrEqual(1);
   });
@@ -80,5 +82,29 @@ describe('events-pipeline end to end (sluice generate → sluice run → Postgre
       admin.close();
     }
     expect(summary).toEqual({ total: want, invalid: oracle.deadLetters.invalid, late: oracle.deadLetters.late, other: [], messages: [...oracle.deadLetters.messages].sort() });
+  });
+
+  it('dlq_events holds one row per dead letter: the oracle\'s events, reasons, steps, messages and timestamps, the payload as JSON', async () => {
+    const want = oracle.dlqRows.length;
+    let rows: { event_id: string | null; source_topic: string; reason: string; step: string; message: string; st: string; raw: number; fa_ok: boolean }[] = [];
+    const mismatch = await eventually(async () => {
+      ({ rows } = await db.query(
+        `select payload_json->>'event_id' as event_id, source_topic, reason, step, message, ${ms('source_timestamp', 'st')},
+                length(payload) as raw, failed_at >= source_timestamp as fa_ok
+         from dlq_events order by payload_json->>'event_id' collate "C"`,
+      ));
+      return rows.length >= want ? undefined : `${rows.length} rows, expected ${want}`;
+    }, WAIT_MS, 1_000);
+    expect(mismatch).toBeUndefined();
+    expect(rows.length).toBe(want);
+    expect(rows.map((r) => [r.event_id, r.source_topic, r.reason, r.step, Number(r.st)])).toEqual(oracle.dlqRows.map((e) => [e.event_id, 'events', e.reason, e.step, e.timestamp]));
+    const messages = rows.filter((r, i) => !r.message.startsWith(oracle.dlqRows[i]!.message));
+    expect(messages).toEqual([]);
+    expect(rows.every((r) => r.raw > 5 && r.fa_ok)).toBe(true);
+    const byReason = await db.query<{ reason: string; n: string }>('select reason, count(*)::text as n from dlq_events group by reason order by reason');
+    expect(byReason.rows).toEqual([
+      { reason: 'invalid', n: String(oracle.deadLetters.invalid) },
+      { reason: 'late', n: String(oracle.deadLetters.late) },
+    ]);
   });
 });

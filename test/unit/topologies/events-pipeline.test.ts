@@ -30,6 +30,10 @@ describe('events-pipeline on the test driver', () => {
     expect(raw.map((e) => e.event_id).sort()).toEqual(oracle.rawEvents.map((e) => e.event_id).sort());
     const deadLetters = await driver.deadLetters('events_dlq').records();
     expect(summarise(deadLetters)).toEqual({ ...oracle.deadLetters, other: [] });
+    // The dlq_events oracle: one row per dead letter, each rejected by the step the oracle names.
+    expect(oracle.dlqRows.map((r) => `${r.reason}/${r.step}/${r.message}`).sort()).toEqual(
+      deadLetters.map((d) => `${d.reason}/${d.step}/${d.reason === 'late' ? d.message.replace(/; watermark \d+$/, '') : d.message}`).sort(),
+    );
   });
 
   test('undecodable bytes are dead-lettered too, not dropped', async () => {
@@ -42,5 +46,6 @@ describe('events-pipeline on the test driver', () => {
     const text = describePlan(plan(eventsPipeline));
     expect(text).toContain('Validate: known-type (dead letter: events_dlq)');
     expect(text).toContain('raw-events-pg (postgres) <-- events.valid');
+    expect(text).toContain('dlq-pg (postgres) <-- events_dlq');
   });
 });

@@ -1,7 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import type { PlanNode, TopologyPlan } from 'sluice';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { deadLetterColumns } from '../../../src/cli/dead-letter-columns.js';
 import { TopologyCatalog } from '../../../src/cli/topology-catalog.js';
+import { DEAD_LETTER_ROW_SCHEMA } from '../../../src/runtime/dead-letter-row.js';
 import { loadSchemas, type AvroRecordSchema } from '../../../src/serde/index.js';
 import type { PostgresSinkSpec } from '../../../src/sinks/index.js';
 import { planTable } from '../../../src/sinks/postgres/index.js';
@@ -18,7 +20,10 @@ async function sinkFields(plan: TopologyPlan, topic: string): Promise<string[]> 
     ('topic' in node && node.topic === topic && (node.kind === 'TableSinkNode' || node.kind === 'StreamSinkNode') ? node : undefined) ??
     node.next.map(find).find((n) => n !== undefined);
   const writer = plan.subTopologies.map((s) => find(s.root)).find((n) => n !== undefined);
-  if (writer?.kind === 'TableSinkNode') return writer.valueSchema.fields.map((f) => f.name).filter((f) => !f.includes('__'));
+  if (writer?.kind === 'TableSinkNode') {
+    const value = (typeof writer.valueSchema === 'string' ? schemas.get(writer.valueSchema) : writer.valueSchema) as AvroRecordSchema;
+    return value.fields.map((f) => f.name).filter((f) => !f.includes('__'));
+  }
   if (writer?.kind !== 'StreamSinkNode') throw new Error(`nothing in ${plan.topology} writes ${topic}`);
   const schema = (typeof writer.schema === 'string' ? schemas.get(writer.schema) : writer.schema) as AvroRecordSchema;
   return schema.fields.map((f) => f.name);
@@ -40,8 +45,10 @@ describe('the migrations in sql/ fit every sink of the example topologies', () =
     const plan = await catalog.plan(name);
     expect(plan.sinks.length).toBeGreaterThan(0);
     for (const sink of plan.sinks) {
-      const fields = await sinkFields(plan, sink.topic);
-      const table = await planTable(database.db, sink.spec as PostgresSinkSpec, fields);
+      const deadLetters = plan.topics.some((t) => t.name === sink.topic && t.role === 'dead-letter');
+      const fields = deadLetters ? DEAD_LETTER_ROW_SCHEMA.fields.map((f) => f.name) : await sinkFields(plan, sink.topic);
+      const spec = deadLetters ? deadLetterColumns(sink.spec as PostgresSinkSpec, fields) : (sink.spec as PostgresSinkSpec);
+      const table = await planTable(database.db, spec, fields);
       expect(table.columns.map((c) => c.column).sort(), sink.name).toEqual([...new Set([...fields, ...table.spec.key])].sort());
       for (const column of table.columns.filter((c) => c.column.startsWith('window_') || c.column === 'timestamp')) {
         expect(column.udtName, `${sink.name}.${column.column}`).toBe('timestamptz');
