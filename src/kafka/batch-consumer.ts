@@ -24,6 +24,9 @@ export interface RebalanceChange {
 /** Called on a rebalance, see {@link RebalanceChange}. */
 export type RebalanceListener = (change: RebalanceChange) => void;
 
+/** Called when the consumer reaches the end of a partition; `offset` is the end offset (the next one to fetch). */
+export type PartitionEndListener = (end: { readonly topic: string; readonly partition: number; readonly offset: number }) => void;
+
 /**
  * A consumer-group member that polls whole batches (never one callback per
  * message), commits only what the caller says, and uses cooperative-sticky
@@ -42,6 +45,9 @@ export class BatchConsumer {
 
   private constructor(client: KafkaConsumerClient) {
     this.#client = client;
+    // The binding's default waits up to the timeout for EVERY message of a batch, so each poll that
+    // empties the prefetched queue ended with a full idle timeout. Only the first message should wait.
+    (client as unknown as { setDefaultIsTimeoutOnlyForFirstMessage(only: boolean): void }).setDefaultIsTimeoutOnlyForFirstMessage(true);
   }
 
   /** The librdkafka handle, for the transactional producer's `sendOffsetsToTransaction` (src/kafka only). */
@@ -49,11 +55,14 @@ export class BatchConsumer {
     return this.#client;
   }
 
-  /** Connects and subscribes; `properties` must include `bootstrap.servers` and `group.id`. */
+  /**
+   * Connects and subscribes; `properties` must include `bootstrap.servers` and `group.id`.
+   * `onPartitionEnd` turns on librdkafka's end-of-partition events (a poll reaching an end returns at once).
+   */
   static connect(
     properties: KafkaProperties,
     topics: readonly string[],
-    options: { onRebalance?: RebalanceListener; connectTimeoutMs?: number } = {},
+    options: { onRebalance?: RebalanceListener; onPartitionEnd?: PartitionEndListener; connectTimeoutMs?: number } = {},
   ): Promise<BatchConsumer> {
     const client = new KafkaConsumer({
       'partition.assignment.strategy': 'cooperative-sticky',
@@ -64,11 +73,15 @@ export class BatchConsumer {
       'session.timeout.ms': 15_000,
       'heartbeat.interval.ms': 3_000,
       ...properties,
+      // Reported before the poll that reached the end resolves (the binding emits it in message order).
+      ...(options.onPartitionEnd ? { 'enable.partition.eof': true } : {}),
       'enable.auto.commit': false,
       'enable.auto.offset.store': false,
       rebalance_cb: (error: LibrdKafkaError, partitions: TopicPartition[]) =>
         onRebalance(client as KafkaConsumerClient & CooperativeRebalancing, error, partitions, options.onRebalance),
     });
+    const onEnd = options.onPartitionEnd;
+    if (onEnd) client.on('partition.eof', ({ topic, partition, offset }) => onEnd({ topic, partition, offset }));
     return new Promise((resolvePromise, reject) => {
       client.connect({ timeout: options.connectTimeoutMs ?? 30_000 }, (error) => {
         if (error) return reject(toKafkaError(error, 'connecting the consumer'));

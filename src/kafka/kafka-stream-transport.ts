@@ -65,7 +65,18 @@ export function kafkaStreamTransport(properties: KafkaProperties) {
 
     async connectConsumer(groupId: string, topics: readonly string[], onChange: (change: RebalanceChange) => void, options: { staticMemberId?: string } = {}) {
       const membership: Record<string, string> = options.staticMemberId ? { 'group.instance.id': options.staticMemberId } : {};
-      const consumer = await BatchConsumer.connect({ ...properties, ...membership, 'group.id': groupId }, topics, { onRebalance: onChange });
+      // End offsets reached per partition; a change of ownership or position makes them stale.
+      const ends = new Map<string, bigint>();
+      const forget = (partitions: readonly PartitionRef[]) => {
+        for (const p of partitions) ends.delete(`${p.topic}\u0000${p.partition}`);
+      };
+      const consumer = await BatchConsumer.connect({ ...properties, ...membership, 'group.id': groupId }, topics, {
+        onRebalance: (change) => {
+          forget(change.partitions);
+          onChange(change);
+        },
+        onPartitionEnd: (end) => ends.set(`${end.topic}\u0000${end.partition}`, BigInt(end.offset)),
+      });
       const port = {
         async poll(max: number, timeoutMs: number): Promise<ConsumedRecord[]> {
           const messages = await consumer.poll(max, timeoutMs);
@@ -75,14 +86,17 @@ export function kafkaStreamTransport(properties: KafkaProperties) {
         },
         pause: (partitions: readonly PartitionRef[]) => consumer.pause(partitions),
         resume: (partitions: readonly PartitionRef[]) => consumer.resume(partitions),
-        seek: (p: PartitionRef, nextOffset: bigint | undefined) =>
-          consumer.seek({ topic: p.topic, partition: p.partition, offset: nextOffset === undefined ? OFFSET_BEGINNING : Number(nextOffset) }),
+        seek: (p: PartitionRef, nextOffset: bigint | undefined) => {
+          forget([p]);
+          return consumer.seek({ topic: p.topic, partition: p.partition, offset: nextOffset === undefined ? OFFSET_BEGINNING : Number(nextOffset) });
+        },
         async committed(partitions: readonly PartitionRef[]): Promise<ReadonlyMap<string, bigint | undefined>> {
           const offsets = await consumer.committed(partitions);
           return new Map(offsets.map((o) => [`${o.topic}\u0000${o.partition}`, o.offset === undefined ? undefined : BigInt(o.offset)]));
         },
         assignment: () => consumer.assignment(),
         lag: () => consumer.lag(consumer.assignment()),
+        ends: (): ReadonlyMap<string, bigint> => ends,
         close: () => consumer.close(),
       };
       consumers.set(port, consumer);

@@ -26,6 +26,15 @@ export interface StreamConsumer {
   assignment(): TopicPartitionRef[];
   /** Records behind the end of each assigned partition, as far as the client knows without asking. */
   lag(): { readonly topic: string; readonly partition: number; readonly records: number }[];
+  /**
+   * Per assigned partition ({@link partitionKey}), the end offset the consumer
+   * was at when it last reached the partition's end (transaction markers
+   * included). The partition has nothing left to read while no record at or
+   * after that offset was polled since. Optional: without it, event-time
+   * alignment cannot tell a caught-up partition from one not fetched yet, and
+   * only orders what each poll returned.
+   */
+  ends?(): ReadonlyMap<string, bigint>;
   close(): Promise<void>;
 }
 

@@ -4,11 +4,17 @@ import { partitionKey, type TopicPartitionRef } from './stream-transport.js';
 /** Splits a poll's records by input partition, keeping each partition's order. */
 export function groupByPartition(records: readonly InputRecord[]): Map<string, InputRecord[]> {
   const groups = new Map<string, InputRecord[]>();
+  // A poll comes in runs of one partition: look the group up (a key string) only when the run changes.
+  let group: InputRecord[] | undefined;
+  let previous: InputRecord | undefined;
   for (const record of records) {
-    const key = partitionKey(record.topic, record.partition);
-    const group = groups.get(key);
-    if (group) group.push(record);
-    else groups.set(key, [record]);
+    if (group === undefined || previous === undefined || previous.partition !== record.partition || previous.topic !== record.topic) {
+      const key = partitionKey(record.topic, record.partition);
+      group = groups.get(key);
+      if (group === undefined) groups.set(key, (group = []));
+    }
+    group.push(record);
+    previous = record;
   }
   return groups;
 }

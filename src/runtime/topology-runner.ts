@@ -1,9 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { TopologyPlan } from '../plan/topology-plan.js';
-import type { SchemaRegistry } from '../serde/index.js';
-import type { SchemaResolver } from './codec-set.js';
 import type { CommitOffset, InputRecord, OutputRecord, TaskCounters } from './records.js';
-import type { RuntimeLog } from './runtime-log.js';
 import { NO_OBSERVER, type RuntimeObserver } from './runtime-observer.js';
 import {
   partitionKey,
@@ -11,52 +7,22 @@ import {
   type DeliveryGuarantee,
   type PartitionChange,
   type StreamConsumer,
-  type StreamTransport,
   type TopicPartitionRef,
 } from './stream-transport.js';
 import { ensurePlanTopics } from './ensure-plan-topics.js';
+import type { EventTimeAlignment } from './event-time-alignment.js';
 import { OutputMetrics } from './output-metrics.js';
 import { Task } from './task.js';
+import { TopologyAlignment } from './topology-alignment.js';
 import { errorText, groupByPartition, label, pushAll } from './topology-runner-internals.js';
+import type { RunnerStats, TopologyRunnerOptions } from './topology-runner-options.js';
 
-/** Wiring and tuning for {@link TopologyRunner}. */
-export interface TopologyRunnerOptions {
-  readonly plan: TopologyPlan;
-  readonly transport: StreamTransport;
-  readonly registry: SchemaRegistry;
-  readonly resolveSchema: SchemaResolver;
-  readonly log: RuntimeLog;
-  /** Distinguishes this process's transactional id from its peers'; stable across restarts fences a crashed predecessor at once. */
-  readonly instanceId: string;
-  /** Use static group membership keyed by `instanceId` (set when the id is stable across restarts). */
-  readonly staticMembership?: boolean;
-  readonly guarantee?: DeliveryGuarantee;
-  /** Consumer group; default the plan's application id. */
-  readonly groupId?: string;
-  readonly maxBatchRecords?: number;
-  readonly pollTimeoutMs?: number;
-  readonly punctuateEveryMs?: number;
-  readonly now?: () => number;
-  /** Metrics; nothing by default. */
-  readonly observer?: RuntimeObserver;
-  /** How often lag and open windows are reported. */
-  readonly gaugeEveryMs?: number;
-  /** How often consumed repartition records are deleted (default 30 s). */
-  readonly purgeEveryMs?: number;
-}
-
-/** What a runner has done so far (for status lines and metrics). */
-export interface RunnerStats extends TaskCounters {
-  outputs: number;
-  checkpoints: number;
-  aborts: number;
-  restoredRecords: number;
-  assignedPartitions: number;
-}
+export type { RunnerStats, TopologyRunnerOptions } from './topology-runner-options.js';
 
 interface TaskSlot {
   readonly task: Task;
   readonly input: TopicPartitionRef;
+  readonly alignment: EventTimeAlignment | undefined;
 }
 
 const MAX_BACKOFF_MS = 10_000;
@@ -93,12 +59,15 @@ export class TopologyRunner {
   #closing = false;
   #lastGauges = 0;
   #inTransaction = false;
+  /** A rewind failed: the consumer's positions are past uncommitted work, so nothing may be processed until one succeeds. */
+  #rewindPending = false;
   #lastPurge = 0;
   /** Committed next offsets of repartition inputs, purged from their topics every so often. */
   readonly #purgeable = new Map<string, CommitOffset>();
   readonly #observer: RuntimeObserver;
   readonly #outputMetrics: OutputMetrics;
   readonly #repartitionInputs: ReadonlySet<string>;
+  readonly #alignment: TopologyAlignment;
 
   constructor(options: TopologyRunnerOptions) {
     this.#options = options;
@@ -107,6 +76,7 @@ export class TopologyRunner {
     this.#repartitionInputs = new Set(options.plan.topics.filter((t) => t.role === 'repartition').map((t) => t.name));
     this.#outputMetrics = new OutputMetrics(options.plan, this.#observer);
     for (const sub of options.plan.subTopologies) this.#subTopologyByTopic.set(sub.inputTopic, sub.id);
+    this.#alignment = new TopologyAlignment(options.plan, options.alignment);
   }
 
   get groupId(): string {
@@ -142,6 +112,8 @@ export class TopologyRunner {
           // is released after the records already polled for it are committed.
           await this.#applyChanges();
           const records = await consumer.poll(this.#options.maxBatchRecords ?? 5_000, this.#options.pollTimeoutMs ?? 100);
+          // Polled all the same (rebalances are served in polls), but dropped: they follow uncommitted work.
+          if (this.#rewindPending) throw new Error('the consumer is not rewound to the committed offsets yet');
           await this.#checkpoint(records);
           // Only real progress proves the fault is gone; an empty poll after a rewind proves nothing.
           if (records.length > 0) this.#failures = 0;
@@ -161,37 +133,50 @@ export class TopologyRunner {
   async #checkpoint(records: readonly InputRecord[]): Promise<void> {
     const now = this.#now();
     const punctuate = now - this.#lastPunctuate >= (this.#options.punctuateEveryMs ?? 1_000);
-    if (records.length === 0 && !punctuate) return;
+    const ends = this.#consumer?.ends?.();
+    if (records.length === 0 && !punctuate && !this.#alignment.ready(ends)) return;
     const writer = this.#required(this.#writer);
     const outputs: OutputRecord[] = [];
-    const commits: CommitOffset[] = [];
+    // Keyed by partition: an aligned partition may be processed in several chunks, each with its commit.
+    const commits = new Map<string, CommitOffset>();
     const topology = this.#options.plan.topology;
     await writer.begin();
     this.#inTransaction = true;
     for (const [key, batch] of groupByPartition(records)) {
       const slot = this.#tasks.get(key) ?? (await this.#createTask(batch[0]!));
-      const started = performance.now();
-      const result = await slot.task.process(batch, now);
-      this.#observer.batchProcessed(topology, slot.input, batch.length, (performance.now() - started) / 1000);
-      pushAll(outputs, result.outputs);
-      pushAll(commits, result.commits);
-      this.#count(result.counters);
+      if (slot.alignment?.follows(key)) slot.alignment.offer(key, batch);
+      else await this.#process(slot, batch, now, outputs, commits);
     }
+    await this.#alignment.drain(ends, this.#required(this.#consumer), async (chunk) =>
+      this.#process(this.#tasks.get(chunk.key) ?? (await this.#createTask(chunk.partition)), chunk.records, now, outputs, commits),
+    );
     if (punctuate) {
       this.#lastPunctuate = now;
       for (const slot of this.#tasks.values()) pushAll(outputs, (await slot.task.punctuate(now)).outputs);
     }
     const committing = performance.now();
     await writer.produce(outputs);
-    await writer.commit(commits);
+    await writer.commit([...commits.values()]);
     this.#inTransaction = false;
     this.#observer.checkpointCommitted(topology, (performance.now() - committing) / 1000);
     this.stats.outputs += outputs.length;
     this.stats.checkpoints += 1;
     this.#outputMetrics.report(outputs);
-    for (const commit of commits) if (this.#repartitionInputs.has(commit.topic)) this.#purgeable.set(partitionKey(commit.topic, commit.partition), commit);
+    for (const commit of commits.values()) if (this.#repartitionInputs.has(commit.topic)) this.#purgeable.set(partitionKey(commit.topic, commit.partition), commit);
     if (now - this.#lastPurge >= (this.#options.purgeEveryMs ?? PURGE_EVERY_MS)) await this.#purge(now);
     if (now - this.#lastGauges >= (this.#options.gaugeEveryMs ?? 5_000)) this.#reportGauges(now);
+  }
+
+  /** Processes records of one partition into the checkpoint; returns what they produced. */
+  async #process(slot: TaskSlot, batch: readonly InputRecord[], now: number, outputs: OutputRecord[], commits: Map<string, CommitOffset>): Promise<readonly OutputRecord[]> {
+    const started = performance.now();
+    const result = await slot.task.process(batch, now);
+    this.#observer.batchProcessed(this.#options.plan.topology, slot.input, batch.length, (performance.now() - started) / 1000);
+    pushAll(outputs, result.outputs);
+    // Chunks of a partition come in offset order: the last commit per partition is the highest.
+    for (const commit of result.commits) commits.set(partitionKey(commit.topic, commit.partition), commit);
+    this.#count(result.counters);
+    return result.outputs;
   }
 
   async #purge(now: number): Promise<void> {
@@ -218,7 +203,11 @@ export class TopologyRunner {
       this.#observer.rebalanced(topology, change.kind, change.partitions.length);
       if (change.kind === 'revoked') {
         // The checkpoint before this point committed everything for these partitions.
-        for (const p of change.partitions) this.#tasks.delete(partitionKey(p.topic, p.partition));
+        for (const p of change.partitions) {
+          const key = partitionKey(p.topic, p.partition);
+          this.#alignment.untrack(key);
+          this.#tasks.delete(key);
+        }
         this.#options.log('info', `partitions revoked`, { partitions: change.partitions.map(label) });
       } else {
         for (const p of change.partitions) if (!this.#tasks.has(partitionKey(p.topic, p.partition))) await this.#createTask(p);
@@ -245,12 +234,13 @@ export class TopologyRunner {
     const started = this.#now();
     const open = await task.restore(changelog, started);
     this.#observer.restoreProgress(plan.topology, input, changelog.length, true);
+    const alignment = this.#alignment.track(sub.id, input);
     this.#observer.openWindows(plan.topology, input, open);
     if (changelog.length > 0) {
       log('info', `restored ${label(input)}`, { records: changelog.length, openWindows: open, ms: this.#now() - started });
     }
     this.stats.restoredRecords += changelog.length;
-    const slot = { task, input };
+    const slot = { task, input, alignment };
     this.#tasks.set(partitionKey(input.topic, input.partition), slot);
     return slot;
   }
@@ -283,14 +273,20 @@ export class TopologyRunner {
     try {
       this.#writer ??= await this.#connectWriter();
       this.#tasks.clear();
+      // Held records are behind the rewound positions: they are fetched again.
+      this.#alignment.clear();
       const committed = await consumer.committed(assigned);
       for (const p of assigned) await consumer.seek(p, committed.get(partitionKey(p.topic, p.partition)));
       for (const p of assigned) await this.#createTask(p);
+      this.#rewindPending = false;
       this.#observer.readiness(this.#options.plan.topology, true);
     } catch (rewindError) {
-      // Still down: the next poll comes back here with a longer delay.
+      // Still down: the next round comes back here with a longer delay, and processes nothing before
+      // a rewind succeeds (a checkpoint committing from the current positions would skip the aborted work).
       log('warn', 'could not rewind yet', { error: errorText(rewindError) });
       this.#tasks.clear();
+      this.#alignment.clear();
+      this.#rewindPending = true;
     } finally {
       consumer.resume(assigned);
     }
