@@ -25,7 +25,7 @@ export { AggregatedStream } from './dsl/aggregated-stream.js';
 export { TrackedStream, type TrackOptions } from './dsl/tracked-stream.js';
 export type { AggregateRow, Aggregators, EventTime, FieldsOfType, Simplify } from './dsl/dsl-types.js';
 
-export { plan } from './plan/plan-topology.js';
+export { plan, type PlanOptions } from './plan/plan-topology.js';
 export { describe, describeJson, type DescribeFormat, type TopologyDescription } from './plan/describe.js';
 export { describeNode, type NodeDescription } from './plan/node-description.js';
 export { TopologyDefinitionError } from './plan/topology-definition-error.js';

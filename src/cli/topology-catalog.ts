@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Topology } from '../dsl/topology.js';
-import { plan } from '../plan/plan-topology.js';
+import { plan, type PlanOptions } from '../plan/plan-topology.js';
 import type { TopologyPlan } from '../plan/topology-plan.js';
 
 /** A topology name the catalog does not know; the message lists the known ones. */
@@ -63,7 +63,7 @@ export class TopologyCatalog {
   }
 
   /** Loads and plans; a bad definition throws a TopologyDefinitionError naming topology, step and fix. */
-  async plan(name: string): Promise<TopologyPlan> {
-    return plan(await this.load(name));
+  async plan(name: string, options: PlanOptions = {}): Promise<TopologyPlan> {
+    return plan(await this.load(name), options);
   }
 }

@@ -85,6 +85,15 @@ export class KafkaAdmin {
     });
   }
 
+  /** Names of every topic in the cluster (internal ones included). */
+  listTopics(): Promise<string[]> {
+    return new Promise((resolvePromise, reject) => {
+      this.#client.listTopics({ timeout: this.#timeoutMs }, (error, topics) =>
+        error ? reject(toKafkaError(error, 'listing topics')) : resolvePromise(topics),
+      );
+    });
+  }
+
   /** Deletes topics; missing ones are ignored. */
   async deleteTopics(names: readonly string[]): Promise<void> {
     for (const name of names) {

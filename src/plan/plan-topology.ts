@@ -45,9 +45,26 @@ interface Walk {
  * //  'bus-telemetry.by-route-repartition (repartition)', 'bus.route-stats.1m (table)']
  * ```
  */
-export function plan(topology: TopologySpec | { readonly spec: TopologySpec }): TopologyPlan {
+export function plan(topology: TopologySpec | { readonly spec: TopologySpec }, options: PlanOptions = {}): TopologyPlan {
   const spec = 'chains' in topology ? topology : topology.spec;
-  return new Planner(spec).run();
+  return new Planner(spec, options.applicationId ?? spec.name).run();
+}
+
+/**
+ * How to plan a topology.
+ *
+ * @example
+ * ```ts
+ * plan(busTelemetry, { applicationId: 'bus-telemetry-canary' }).topics; // …'bus-telemetry-canary.by-route-repartition'…
+ * ```
+ */
+export interface PlanOptions {
+  /**
+   * Names the consumer group and prefixes the internal (repartition, changelog) topics, like
+   * Kafka Streams' `application.id`; default the topology's name. Two runs of one topology under
+   * different ids must not share internal topics, or each would read the other's records.
+   */
+  readonly applicationId?: string;
 }
 
 class Planner {
@@ -59,7 +76,10 @@ class Planner {
   private readonly warnings: string[] = [];
   private nextId = 0;
 
-  constructor(private readonly spec: TopologySpec) {}
+  constructor(
+    private readonly spec: TopologySpec,
+    private readonly applicationId: string,
+  ) {}
 
   run(): TopologyPlan {
     const { name, chains } = this.spec;
@@ -73,7 +93,7 @@ class Planner {
       .map((s) => Object.freeze({ ...s, changelogTopics: Object.freeze(this.changelogs.get(s.id) ?? []) }));
     return deepFreeze({
       topology: name,
-      applicationId: name,
+      applicationId: this.applicationId,
       subTopologies,
       topics: [...this.topics.values()],
       sinks: this.sinks,
@@ -187,7 +207,7 @@ class Planner {
     if (next?.kind !== 'window' && next?.kind !== 'track') {
       this.fail(step.name, 'groupBy must be followed by a window or a track', `add .window('<name>', tumbling('1m'), { grace: '30s' }) after .groupBy('${step.name}', …)`);
     }
-    const topic = `${this.spec.name}.${step.name}-repartition`;
+    const topic = `${this.applicationId}.${step.name}-repartition`;
     this.topic(step.name, topic, 'repartition', false, walk.inputTopic);
     const schema = step.schema ?? walk.schema;
     const id = this.nextId++;
@@ -298,7 +318,7 @@ class Planner {
     this.topicName(step.name, table.topic);
     if (this.topics.get(table.topic)?.role === 'table') this.fail(step.name, `table topic "${table.topic}" is written by another aggregate`, 'give each aggregate its own table topic');
     this.topic(step.name, table.topic, 'table', true, walk.inputTopic);
-    const changelogTopic = window.emit === 'final' ? `${this.spec.name}.${step.name}-changelog` : undefined;
+    const changelogTopic = window.emit === 'final' ? `${this.applicationId}.${step.name}-changelog` : undefined;
     if (changelogTopic !== undefined) this.topic(step.name, changelogTopic, 'changelog', true, walk.inputTopic);
     const logs = this.changelogs.get(walk.subTopology) ?? [];
     logs.push(changelogTopic ?? table.topic);

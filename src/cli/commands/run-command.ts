@@ -46,6 +46,7 @@ export function runCommand(context: CliContext): Command {
     .option('--log-format <format>', 'text or json', process.stdout.isTTY ? 'text' : 'json')
     .option('--log-level <level>', 'debug, info, warn or error', 'info')
     .option('--no-migrate', 'do not apply the sql/ migrations at start (the sinks still check their tables)')
+    .addOption(new Option('--only <part>', 'run only the stream processing or only the sinks (to scale them apart)').choices(['processing', 'sinks']))
     .addHelpText(
       'after',
       `
@@ -58,9 +59,10 @@ PostgreSQL (PGlite) in .sluice/pglite. Refused rows go to <topology>.<sink>.dlq.
 Examples:
   $ sluice run bus-telemetry
   $ sluice run order-processing order-analytics order-storage
-  $ sluice run --all --guarantee at-least-once`,
+  $ sluice run --all --guarantee at-least-once
+  $ sluice run bus-telemetry --only sinks        # a second process that only writes PostgreSQL`,
     )
-    .action(async (names: string[], options: { all?: boolean; guarantee: DeliveryGuarantee; applicationId?: string; instanceId?: string; logFormat: string; logLevel: string; migrate: boolean }) => {
+    .action(async (names: string[], options: { all?: boolean; guarantee: DeliveryGuarantee; applicationId?: string; instanceId?: string; logFormat: string; logLevel: string; migrate: boolean; only?: 'processing' | 'sinks' }) => {
       const catalog = new TopologyCatalog(context.projectDir);
       const selected = options.all ? catalog.names() : names;
       if (selected.length === 0) throw new Error(`name a topology to run (known: ${catalog.names().join(', ') || 'none'}) or pass --all`);
@@ -76,19 +78,20 @@ Examples:
         );
       });
       const plans = [];
-      for (const name of selected) plans.push(await catalog.plan(name));
+      for (const name of selected) plans.push(await catalog.plan(name, options.applicationId ? { applicationId: options.applicationId } : {}));
       const registry = new HttpSchemaRegistry({ url: endpoints.schemaRegistryUrl });
       const resolveSchema = await schemaResolver({}, `${context.projectDir}/schemas`);
       const instanceId = options.instanceId || `${hostname()}-${process.pid}`;
       const transport = kafkaStreamTransport(properties);
       const metrics = new PrometheusObserver();
-      const runners = plans.map(
+      const runners = (options.only === 'sinks' ? [] : plans).map(
         (plan) =>
           new TopologyRunner({ plan, transport, registry, resolveSchema, log, instanceId, observer: metrics, staticMembership: Boolean(options.instanceId), guarantee: options.guarantee, ...(options.applicationId ? { groupId: options.applicationId } : {}) }),
       );
 
+      const sinkPlans = options.only === 'processing' ? [] : plans;
       const sinks = await wireSinks({
-        plans,
+        plans: sinkPlans,
         projectDir: context.projectDir,
         databaseUrl: endpoints.databaseUrl,
         defaultDatabaseUrl: process.env.SLUICE_DEFAULT_DATABASE_URL || undefined,
@@ -105,7 +108,7 @@ Examples:
       });
 
       metrics.trackSinks(
-        plans.flatMap((plan) => plan.sinks.map((sink) => ({ topology: plan.topology, sink: sink.name }))).map((labels, i) => ({ ...labels, stats: sinks.runners[i]!.stats })),
+        sinkPlans.flatMap((plan) => plan.sinks.map((sink) => ({ topology: plan.topology, sink: sink.name }))).map((labels, i) => ({ ...labels, stats: sinks.runners[i]!.stats })),
       );
       const requestedPort = Number(process.env.SLUICE_METRICS_PORT ?? DEFAULT_METRICS_PORT);
       const metricsServer = await startMetricsServer({ registry: metrics.registry, ready: () => metrics.ready, port: requestedPort, fallbackToFreePort: true });

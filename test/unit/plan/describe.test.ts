@@ -21,6 +21,14 @@ describe('plan derivation', () => {
     expect(Object.isFrozen(p) && Object.isFrozen(p.topics)).toBe(true);
   });
 
+  test('an application id prefixes the internal topics, so two runs of one topology never share them', () => {
+    const p = plan(busTelemetryTopology, { applicationId: 'bus-canary' });
+    expect(p.applicationId).toBe('bus-canary');
+    expect(p.topics.filter((t) => t.internal).map((t) => t.name)).toEqual(['bus-canary.by-route-repartition']);
+    // Topics the user named stay as they are.
+    expect(p.topics.filter((t) => !t.internal).map((t) => t.name)).toEqual(['bus.telemetry', 'bus.telemetry.dlq', 'bus.route-stats.1m']);
+  });
+
   test('emit final adds a compacted changelog topic, the state of open windows', () => {
     const p = plan(
       topology('fin')
