@@ -1,39 +1,18 @@
-import { CompiledAggregates } from '../state/index.js';
-import type {
-  AggregateNode,
-  ArmNode,
-  GroupByKeyNode,
-  PlanNode,
-  RepartitionSourceNode,
-  SourceNode,
-  TableSinkNode,
-  TrackNode,
-  WindowNode,
-} from './plan-node.js';
-import { assertNeverStep, deepFreeze, durationMs, firstDeadLetter, windowSizeMs, type Fail } from './plan-internals.js';
-import { stateSchemaProblem, trackedTableKeySchema } from './state-schema.js';
-import { tableSchemas, WINDOW_FIELDS } from './table-schemas.js';
+import type { ArmNode, PlanNode, SourceNode } from './plan-node.js';
+import { planGroupBy, planGroupByKey, planTrack, planWindow } from './plan-keyed-steps.js';
+import { assertNeverStep, deepFreeze, firstDeadLetter, type Fail } from './plan-internals.js';
+import type { PlannedStep as Step, PlannerContext, Walk } from './planner-context.js';
 import { TopologyDefinitionError } from './topology-definition-error.js';
 import type { SinkPlan, SubTopology, TopicPlan, TopicRole, TopologyPlan } from './topology-plan.js';
-import type { ChainSpec, DeadLetterSinkSpec, SchemaRef, StepSpec, TopologySpec } from './topology-spec.js';
+import type { ChainSpec, DeadLetterSinkSpec, StepSpec, TopologySpec } from './topology-spec.js';
 
 const TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
-const AVRO_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-type Step<K extends StepSpec['kind']> = Extract<StepSpec, { kind: K }>;
-
-/** Where the walk is: what the records are, and which DLQ and schema apply. */
-interface Walk {
-  readonly deadLetter: string | undefined;
-  readonly schema: SchemaRef;
-  readonly inputTopic: string;
-  readonly subTopology: number;
-}
 
 /**
  * Checks a topology and derives everything needed to run it: sub-topologies
- * split at repartition points, internal topic names (`<topology>.<step>-repartition`,
- * `<topology>.<step>-changelog`), compaction and co-partitioning, table schemas.
+ * split at repartition points, internal topic names (`<applicationId>.<step>-repartition`,
+ * `<applicationId>.<step>-changelog`; the application id defaults to the topology's name),
+ * compaction and co-partitioning, table schemas.
  * Pure: no I/O. Throws a {@link TopologyDefinitionError} naming the topology,
  * the step and the fix.
  *
@@ -67,7 +46,8 @@ export interface PlanOptions {
   readonly applicationId?: string;
 }
 
-class Planner {
+/** Walks the chains; the keyed steps (groupBy, groupByKey, track, window + aggregate) are planned in plan-keyed-steps.ts. */
+class Planner implements PlannerContext {
   private readonly topics = new Map<string, TopicPlan>();
   private readonly subTopologies = new Map<number, SubTopology>();
   private readonly changelogs = new Map<number, string[]>();
@@ -78,7 +58,7 @@ class Planner {
 
   constructor(
     private readonly spec: TopologySpec,
-    private readonly applicationId: string,
+    readonly applicationId: string,
   ) {}
 
   run(): TopologyPlan {
@@ -127,7 +107,7 @@ class Planner {
   }
 
   /** Plans `steps[i..]`, returning the nodes that follow the previous one. */
-  private steps(steps: readonly StepSpec[], i: number, walk: Walk, after: string): readonly PlanNode[] {
+  steps(steps: readonly StepSpec[], i: number, walk: Walk, after: string): readonly PlanNode[] {
     const step = steps[i];
     if (step === undefined) {
       this.fail(after, 'the chain ends without an output', `end it with .to('<topic>'), .toTable('<topic>') or .branch()/.split()`);
@@ -155,13 +135,13 @@ class Planner {
       case 'to':
         return [this.to(step, steps, i, walk)];
       case 'group-by':
-        return [this.groupBy(step, steps, i, walk)];
+        return [planGroupBy(this, step, steps, i, walk)];
       case 'group-by-key':
-        return [this.groupByKey(step, steps, i, walk)];
+        return [planGroupByKey(this, step, steps, i, walk)];
       case 'track':
-        return [this.track(step, steps, i, walk)];
+        return [planTrack(this, step, steps, i, walk)];
       case 'window':
-        return [this.window(step, steps, i, walk)];
+        return [planWindow(this, step, steps, i, walk)];
       case 'aggregate':
         return this.fail(step.name, 'aggregate has no key and window before it', `group and window first: .groupBy('<name>', '<field>').window('<name>', tumbling('1m')).aggregate('${step.name}', …)`);
       case 'to-table':
@@ -198,138 +178,7 @@ class Planner {
     return { kind: 'StreamSinkNode', name: step.topic, deadLetter: walk.deadLetter, topic: step.topic, schema: step.schema ?? walk.schema, next: [] };
   }
 
-  private groupBy(step: Step<'group-by'>, steps: readonly StepSpec[], i: number, walk: Walk): PlanNode {
-    this.name(step.name);
-    if (!AVRO_NAME.test(step.keyField)) {
-      this.fail(step.name, `key column "${step.keyField}" is not a valid Avro field name`, `name it with letters, digits and '_' ({ as: 'route_id' })`);
-    }
-    const next = steps[i + 1];
-    if (next?.kind !== 'window' && next?.kind !== 'track') {
-      this.fail(step.name, 'groupBy must be followed by a window or a track', `add .window('<name>', tumbling('1m'), { grace: '30s' }) after .groupBy('${step.name}', …)`);
-    }
-    const topic = `${this.applicationId}.${step.name}-repartition`;
-    this.topic(step.name, topic, 'repartition', false, walk.inputTopic);
-    const schema = step.schema ?? walk.schema;
-    const id = this.nextId++;
-    const downstream: Walk = { deadLetter: walk.deadLetter, schema, inputTopic: topic, subTopology: id };
-    const root: RepartitionSourceNode = {
-      kind: 'RepartitionSourceNode',
-      name: topic,
-      deadLetter: walk.deadLetter,
-      topic,
-      schema,
-      keyField: step.keyField,
-      next: this.steps(steps, i + 1, downstream, step.name),
-    };
-    this.subTopologies.set(id, { id, inputTopic: topic, root, changelogTopics: [] });
-    return { kind: 'RepartitionSinkNode', name: step.name, deadLetter: walk.deadLetter, topic, key: step.key, schema, next: [] };
-  }
-
-  private groupByKey(step: Step<'group-by-key'>, steps: readonly StepSpec[], i: number, walk: Walk): GroupByKeyNode {
-    this.name(step.name);
-    if (!AVRO_NAME.test(step.keyField)) {
-      this.fail(step.name, `key column "${step.keyField}" is not a valid Avro field name`, `name it with letters, digits and '_' ({ as: 'order_id' })`);
-    }
-    const next = steps[i + 1];
-    if (next?.kind !== 'window' && next?.kind !== 'track') {
-      this.fail(step.name, 'groupByKey must be followed by a window or a track', `add .window('<name>', tumbling('1m')) or .track('<name>', …) after .groupByKey('${step.name}')`);
-    }
-    // Same task, same partition: the records are already where their key lives.
-    const nodes = this.steps(steps, i + 1, walk, step.name) as GroupByKeyNode['next'];
-    return { kind: 'GroupByKeyNode', name: step.name, deadLetter: walk.deadLetter, keyField: step.keyField, next: nodes };
-  }
-
-  private track(step: Step<'track'>, steps: readonly StepSpec[], i: number, walk: Walk): TrackNode {
-    this.name(step.name);
-    const previous = steps[i - 1];
-    if (previous?.kind !== 'group-by' && previous?.kind !== 'group-by-key') {
-      this.fail(step.name, 'track has no key: it must follow a groupBy or groupByKey', `add .groupByKey('<name>', { as: '<column>' }) or .groupBy('<name>', '<field>') before .track('${step.name}', …)`);
-    }
-    const keyField = previous.keyField;
-    if (typeof step.initial !== 'function' || typeof step.update !== 'function') {
-      this.fail(step.name, 'track needs an initial(key) and an update(state, record) function', `pass .track('${step.name}', { schema, initial: (key) => ({ … }), update: (state, e) => next or 'reason' })`);
-    }
-    const problem = typeof step.schema === 'string' ? undefined : stateSchemaProblem(step.schema, keyField);
-    if (problem !== undefined) this.fail(step.name, problem, `give the state schema a string field "${keyField}"`);
-    if (walk.deadLetter === undefined) {
-      this.fail(step.name, 'track rejects records to the dead-letter topic, but the chain has none', `add .deadLetter('<topic>') to the chain`);
-    }
-    const table = steps[i + 1];
-    if (table?.kind !== 'to-table') this.fail(step.name, 'the tracked state is not written anywhere', `add .toTable('<topic>') after .track('${step.name}', …)`);
-    this.topicName(step.name, table.topic);
-    if (this.topics.get(table.topic)?.role === 'table') this.fail(step.name, `table topic "${table.topic}" is written by another step`, 'give each table its own topic');
-    // The table is the changelog: co-partitioned with the input, restored into the same task.
-    this.topic(step.name, table.topic, 'table', true, walk.inputTopic);
-    this.changelogs.set(walk.subTopology, [...(this.changelogs.get(walk.subTopology) ?? []), table.topic]);
-    this.sinksAfter(steps, i + 1, table.topic);
-    const keySchema = trackedTableKeySchema(table.topic, keyField);
-    const sink: TableSinkNode = { kind: 'TableSinkNode', name: table.topic, deadLetter: walk.deadLetter, topic: table.topic, keySchema, valueSchema: step.schema, next: [] };
-    return { kind: 'TrackNode', name: step.name, deadLetter: walk.deadLetter, keyField, schema: step.schema, initial: step.initial, update: step.update, next: [sink] };
-  }
-
-  private window(step: Step<'window'>, steps: readonly StepSpec[], i: number, walk: Walk): WindowNode {
-    this.name(step.name);
-    const previous = steps[i - 1];
-    if (previous?.kind !== 'group-by' && previous?.kind !== 'group-by-key') {
-      this.fail(step.name, 'window has no key: it must follow a groupBy or groupByKey', `add .groupBy('<name>', '<field>') before .window('${step.name}', …)`);
-    }
-    const sizeMs = windowSizeMs(step.name, step.window, this.fail);
-    const graceMs = durationMs(step.name, step.grace, 'grace', true, this.fail);
-    const retentionMs = step.retention === undefined ? sizeMs + graceMs : durationMs(step.name, step.retention, 'retention', false, this.fail);
-    if (retentionMs < sizeMs + graceMs) {
-      this.fail(step.name, `grace (${graceMs} ms) is longer than the retention allows (${retentionMs} ms for windows of ${sizeMs} ms)`, `make retention at least size + grace (${sizeMs + graceMs} ms), or shorten grace`);
-    }
-    const idleCloseMs = step.idleClose === undefined ? undefined : durationMs(step.name, step.idleClose, 'idleClose', false, this.fail);
-    if (step.emit !== 'update' && step.emit !== 'final') this.fail(step.name, `unknown emit mode "${String(step.emit)}"`, `use emit: 'update' or 'final'`);
-    if (step.late !== 'dead-letter' && step.late !== 'drop') this.fail(step.name, `unknown late policy "${String(step.late)}"`, `use late: 'dead-letter' or 'drop'`);
-    if (step.late === 'dead-letter' && walk.deadLetter === undefined) {
-      this.fail(step.name, 'late records go to the dead-letter topic, but the chain has none', `add .deadLetter('<topic>') to the chain, or pass { late: 'drop' } to .window('${step.name}', …)`);
-    }
-    const aggregate = steps[i + 1];
-    if (aggregate?.kind !== 'aggregate') {
-      this.fail(step.name, 'window must be followed by an aggregate', `add .aggregate('<name>', { events: count() }) after .window('${step.name}', …)`);
-    }
-    const group = previous as Step<'group-by' | 'group-by-key'>;
-    const node = this.aggregate(aggregate, steps, i + 1, walk, group.keyField, step);
-    return { kind: 'WindowNode', name: step.name, deadLetter: walk.deadLetter, window: step.window, graceMs, retentionMs, emit: step.emit, idleCloseMs, late: step.late, next: [node] };
-  }
-
-  private aggregate(step: Step<'aggregate'>, steps: readonly StepSpec[], i: number, walk: Walk, keyField: string, window: Step<'window'>): AggregateNode {
-    this.name(step.name);
-    let compiled: CompiledAggregates<unknown>;
-    try {
-      compiled = new CompiledAggregates(step.aggregators);
-    } catch (error) {
-      return this.fail(step.name, (error as Error).message, 'fix the aggregate fields');
-    }
-    for (const field of compiled.names) {
-      if (!AVRO_NAME.test(field)) this.fail(step.name, `aggregate field "${field}" is not a valid Avro field name`, 'use letters, digits and _');
-      if (field === keyField || (WINDOW_FIELDS as readonly string[]).includes(field)) {
-        this.fail(step.name, `aggregate field "${field}" clashes with the key or window columns`, `rename the field (the table value has ${keyField}, window_start and window_end)`);
-      }
-    }
-    if (window.window.kind === 'session' && !compiled.canMerge) {
-      this.fail(step.name, 'session windows merge, but an aggregator here cannot', 'give the reducer a merge(a, b) or use a tumbling/hopping window');
-    }
-    const table = steps[i + 1];
-    if (table?.kind !== 'to-table') {
-      this.fail(step.name, 'the aggregate is not written anywhere', `add .toTable('<topic>') after .aggregate('${step.name}', …)`);
-    }
-    this.topicName(step.name, table.topic);
-    if (this.topics.get(table.topic)?.role === 'table') this.fail(step.name, `table topic "${table.topic}" is written by another aggregate`, 'give each aggregate its own table topic');
-    this.topic(step.name, table.topic, 'table', true, walk.inputTopic);
-    const changelogTopic = window.emit === 'final' ? `${this.applicationId}.${step.name}-changelog` : undefined;
-    if (changelogTopic !== undefined) this.topic(step.name, changelogTopic, 'changelog', true, walk.inputTopic);
-    const logs = this.changelogs.get(walk.subTopology) ?? [];
-    logs.push(changelogTopic ?? table.topic);
-    this.changelogs.set(walk.subTopology, logs);
-    this.sinksAfter(steps, i + 1, table.topic);
-    const schemas = tableSchemas(table.topic, keyField, compiled);
-    const sink: TableSinkNode = { kind: 'TableSinkNode', name: table.topic, deadLetter: walk.deadLetter, topic: table.topic, keySchema: schemas.key, valueSchema: schemas.value, next: [] };
-    return { kind: 'AggregateNode', name: step.name, deadLetter: walk.deadLetter, aggregators: step.aggregators, keyField, changelogTopic, next: [sink] };
-  }
-
-  private sinksAfter(steps: readonly StepSpec[], i: number, topic: string): void {
+  sinksAfter(steps: readonly StepSpec[], i: number, topic: string): void {
     for (const step of steps.slice(i + 1)) {
       if (step.kind !== 'sink') this.fail(topic, `.${step.kind}() cannot follow the write to "${topic}"`, `only .sink(name, spec) can follow .to()/.toTable(); use .split() for several outputs`);
       this.name(step.name);
@@ -352,7 +201,7 @@ class Planner {
     if (next !== undefined) this.fail(name, `.${next.kind}() follows a ${what}, which ends the chain`, `move it into the ${what}'s arms`);
   }
 
-  private name(name: string): void {
+  name(name: string): void {
     if (typeof name !== 'string' || !/^[A-Za-z0-9._-]+$/.test(name)) {
       this.fail(String(name), 'step names must be non-empty and use letters, digits, ., _ or -', `rename the step, e.g. 'route-stats'`);
     }
@@ -360,11 +209,11 @@ class Planner {
     this.names.add(name);
   }
 
-  private topicName(step: string, topic: string): void {
+  topicName(step: string, topic: string): void {
     if (!TOPIC.test(topic)) this.fail(step, `"${topic}" is not a valid topic name`, `use letters, digits, '.', '_' or '-' (at most 249)`);
   }
 
-  private topic(step: string, name: string, role: TopicRole, compacted: boolean, coPartitionedWith: string | undefined): void {
+  topic(step: string, name: string, role: TopicRole, compacted: boolean, coPartitionedWith: string | undefined): void {
     this.topicName(step, name);
     const existing = this.topics.get(name);
     if (existing !== undefined && existing.role !== role) {
@@ -374,7 +223,23 @@ class Planner {
     this.topics.set(name, { name, role, internal, compacted, coPartitionedWith });
   }
 
-  private readonly fail: Fail = (step, problem, fix) => {
+  roleOf(topic: string): TopicRole | undefined {
+    return this.topics.get(topic)?.role;
+  }
+
+  nextSubTopologyId(): number {
+    return this.nextId++;
+  }
+
+  addSubTopology(subTopology: SubTopology): void {
+    this.subTopologies.set(subTopology.id, subTopology);
+  }
+
+  addChangelog(subTopology: number, topic: string): void {
+    this.changelogs.set(subTopology, [...(this.changelogs.get(subTopology) ?? []), topic]);
+  }
+
+  readonly fail: Fail = (step, problem, fix) => {
     throw new TopologyDefinitionError(this.spec.name, step, problem, fix);
   };
 }
