@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import avro from 'avsc';
 import pg from 'pg';
@@ -33,6 +33,8 @@ export interface LatencyResult {
 }
 
 const GRACE_MS = 1_000;
+/** Fixed so the run can keep Sluice's own /metrics (commit and batch durations) next to its log. */
+const METRICS_PORT = 39_464;
 const WARM_UP_MS = 15_000;
 
 function figures(samples: readonly number[]): LatencyFigures {
@@ -83,7 +85,7 @@ export async function runLatency(options: {
 
   log(`latency run: ${options.rate.toLocaleString('en-US')} events/s for ${options.seconds} s (first ${WARM_UP_MS / 1000} s warm-up)`);
   const sluice = ContenderProcess.start(
-    sluiceCommand({ topology: 'bench-latency', input, table: `${group}.final`, dlq: `${group}.dlq`, group, env: { BENCH_UPDATES_TOPIC: updates, BENCH_SINK_TABLE: table } }),
+    sluiceCommand({ topology: 'bench-latency', input, table: `${group}.final`, dlq: `${group}.dlq`, group, env: { BENCH_UPDATES_TOPIC: updates, BENCH_SINK_TABLE: table, SLUICE_METRICS_PORT: String(METRICS_PORT) } }),
     join(options.logDir, `${group}.log`),
   );
   const keyBuffers = Array.from({ length: options.keys }, (_, i) => Buffer.from(keyName(i)));
@@ -132,6 +134,8 @@ export async function runLatency(options: {
       finalReader.poll(warmUpEnd);
       await new Promise((r) => setTimeout(r, 20));
     }
+    const metrics = await fetch(`http://127.0.0.1:${METRICS_PORT}/metrics`).then((r) => r.text()).catch((error: unknown) => `# not scraped: ${String(error)}`);
+    writeFileSync(join(options.logDir, `${group}.metrics.txt`), metrics);
     const { rows } = await pool.query<{ latency: number }>(
       `select (extract(epoch from written_at) * 1000 - (extract(epoch from window_end) * 1000 + ${GRACE_MS}))::float8 as latency
          from ${table} where window_start >= to_timestamp(${warmUpEnd / 1000})`,
@@ -173,6 +177,7 @@ class TableTopicReader {
       'auto.offset.reset': 'earliest',
       'topic.metadata.refresh.interval.ms': 1_000,
       'allow.auto.create.topics': false,
+      'fetch.wait.max.ms': 10,
     });
   }
 

@@ -32,6 +32,7 @@ export interface SinkRunnerOptions {
   readonly log: RuntimeLog;
   /** Classifies what `sink.open`/`writeBatch` throw: `retry` pauses and retries, anything else stops the runner. */
   readonly classifyError: (error: unknown) => SinkFault;
+  /** Records per poll, hence per database transaction (default 20,000). */
   readonly maxBatchRecords?: number;
   readonly pollTimeoutMs?: number;
   /** Backoff of retries (forever) while the destination or the registry is down. Default 100 ms doubling up to 5 s. */

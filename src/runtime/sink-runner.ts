@@ -105,7 +105,7 @@ export class SinkRunner {
   /** Polls and writes until `signal` aborts, then finishes the batch in hand, commits it and leaves the group. */
   async run(signal: AbortSignal): Promise<void> {
     const consumer = this.#required(this.#consumer);
-    const { log, maxBatchRecords = 5_000, pollTimeoutMs = 200 } = this.#options;
+    const { log, maxBatchRecords = 20_000, pollTimeoutMs = 200 } = this.#options;
     let pollFailures = 0;
     try {
       while (!signal.aborted) {

@@ -111,7 +111,7 @@ export class TopologyRunner {
           // Changes are applied only here, between checkpoints: a revocation that arrives during a poll
           // is released after the records already polled for it are committed.
           await this.#applyChanges();
-          const records = await consumer.poll(this.#options.maxBatchRecords ?? 5_000, this.#options.pollTimeoutMs ?? 100);
+          const records = await consumer.poll(this.#options.maxBatchRecords ?? 20_000, this.#options.pollTimeoutMs ?? 100);
           // Polled all the same (rebalances are served in polls), but dropped: they follow uncommitted work.
           if (this.#rewindPending) throw new Error('the consumer is not rewound to the committed offsets yet');
           await this.#checkpoint(records);

@@ -3,7 +3,6 @@ import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { describe } from '../../plan/describe.js';
 import type { TopologyPlan } from '../../plan/topology-plan.js';
-import { renderPageToPng, renderPageToSvg, topologyPictureHtml } from '../../picture/index.js';
 import type { CliContext } from '../cli-context.js';
 import { usageErrors } from '../usage-errors.js';
 import { reportFailure } from '../report-failure.js';
@@ -73,12 +72,17 @@ async function render(plan: TopologyPlan, format: Format): Promise<string | Buff
     case 'mermaid':
     case 'json':
       return describe(plan, format);
+    // Loaded only for pictures: every other command (sluice run above all) starts without the browser driver.
     case 'html':
-      return topologyPictureHtml(plan);
-    case 'svg':
-      return renderPageToSvg(await topologyPictureHtml(plan));
-    case 'png':
-      return renderPageToPng(await topologyPictureHtml(plan));
+      return (await import('../../picture/index.js')).topologyPictureHtml(plan);
+    case 'svg': {
+      const picture = await import('../../picture/index.js');
+      return picture.renderPageToSvg(await picture.topologyPictureHtml(plan));
+    }
+    case 'png': {
+      const picture = await import('../../picture/index.js');
+      return picture.renderPageToPng(await picture.topologyPictureHtml(plan));
+    }
     default: {
       const never: never = format;
       throw new Error(`unknown format ${String(never)}`);

@@ -112,7 +112,7 @@ Examples:
       );
       const requestedPort = Number(process.env.SLUICE_METRICS_PORT ?? DEFAULT_METRICS_PORT);
       const metricsServer = await startMetricsServer({ registry: metrics.registry, ready: () => metrics.ready, port: requestedPort, fallbackToFreePort: true });
-      if (metricsServer.port !== requestedPort) log('warn', `metrics port ${requestedPort} is taken; serving on ${metricsServer.port}`);
+      if (requestedPort !== 0 && metricsServer.port !== requestedPort) log('warn', `metrics port ${requestedPort} is taken; serving on ${metricsServer.port}`);
       log('info', `metrics on http://127.0.0.1:${metricsServer.port}/metrics (also /healthz, /readyz)`, { port: metricsServer.port });
 
       // On a terminal, a status block every few seconds; logs (JSON when piped) carry the rest.
