@@ -131,6 +131,7 @@ Examples:
       };
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
+      process.on('SIGHUP', onSignal);
       // One runner failing for good (a fenced producer, a sink's table dropped) stops the others cleanly.
       const runUntilStopped = async (run: () => Promise<void>): Promise<void> => {
         try {
@@ -153,6 +154,7 @@ Examples:
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
+        process.off('SIGHUP', onSignal);
         await transport.close();
         await sinks.close();
         stopStatus();

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, openSync } from 'node:fs';
+import { mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { DEFAULT_METRICS_PORT } from '../../metrics/index.js';
@@ -70,13 +70,25 @@ export function startCommand(context: CliContext): Command {
 
       const stop = new AbortController();
       const onSignal = (): void => stop.abort();
+      // SIGHUP too: a closed terminal must stop the children (they run in their own process groups).
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
+      process.once('SIGHUP', onSignal);
       const runExit = finished(children[0]!).then((code) => {
         if (!stop.signal.aborted) {
           context.info(`sluice run exited (code ${code}) — see ${join(logDir, 'run.log')}`);
           stop.abort();
         }
+      });
+      // A generator that fails (a topic with the wrong partition count, say) must not go unnoticed
+      // behind a status block that only shows its topologies idle.
+      WORKLOADS.forEach((workload, i) => {
+        void finished(children[i + 1]!).then((code) => {
+          if (stop.signal.aborted || code === 0) return;
+          const logFile = join(logDir, `generate-${workload.name}.log`);
+          const lines = readFileSync(logFile, 'utf8').trim().split('\n');
+          context.info(`generator ${workload.name} exited (code ${code}): ${lines.find((l) => l.startsWith('sluice:')) ?? lines.at(-1) ?? ''} — see ${logFile}`);
+        });
       });
       const stopStatus = startStatusLines(
         () => fetch(metricsUrl, { signal: AbortSignal.timeout(2_000) }).then((r) => r.text()),
@@ -84,11 +96,13 @@ export function startCommand(context: CliContext): Command {
         Math.max(1, Number(options.statusEvery)) * 1000,
       );
       await new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }));
+      // Children first: after a hang-up, writing to the terminal may fail.
+      for (const child of children) child.kill('SIGTERM');
       stopStatus();
       context.info('stopping: topologies finish their batch and commit…');
-      for (const child of children) child.kill('SIGTERM');
       await Promise.all([runExit, ...children.slice(1).map(finished)]);
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      process.off('SIGHUP', onSignal);
     });
 }
