@@ -3,7 +3,7 @@ import { KafkaAdmin } from './kafka-admin.js';
 import { KafkaClientError } from './kafka-error.js';
 import type { KafkaProperties } from './kafka-config.js';
 import { PartitionReader } from './partition-reader.js';
-import type { Message } from './rdkafka.js';
+import { CODES, type Message } from './rdkafka.js';
 import { RecordProducer } from './record-producer.js';
 import { TransactionalProducer, transactionFault } from './transactional-producer.js';
 
@@ -152,6 +152,8 @@ export function kafkaStreamTransport(properties: KafkaProperties) {
 
     classify(error: unknown): 'retry' | 'fenced' | 'fatal' {
       if (!(error instanceof KafkaClientError)) return 'retry';
+      // The handle is unusable (e.g. a static consumer fenced after a broker restart): replace it.
+      if (error.code === CODES.ERRORS.ERR__FATAL) return 'fatal';
       const fault = transactionFault(error);
       return fault === 'abortable' ? 'retry' : fault;
     },

@@ -61,6 +61,8 @@ export class TopologyRunner {
   #inTransaction = false;
   /** A rewind failed: the consumer's positions are past uncommitted work, so nothing may be processed until one succeeds. */
   #rewindPending = false;
+  /** The consumer reported a fatal error: it is replaced (with the writer bound to it) in the next recovery. */
+  #consumerBroken = false;
   #lastPurge = 0;
   /** Committed next offsets of repartition inputs, purged from their topics every so often. */
   readonly #purgeable = new Map<string, CommitOffset>();
@@ -87,9 +89,15 @@ export class TopologyRunner {
   async start(): Promise<void> {
     const { transport, plan, log } = this.#options;
     await ensurePlanTopics(plan, transport);
+    await this.#connectConsumer();
+    this.#writer = await this.#connectWriter();
+    log('info', `topology ${plan.topology} joined group ${this.groupId}`, { inputs: [...this.#subTopologyByTopic.keys()], guarantee: this.#guarantee() });
+  }
+
+  async #connectConsumer(): Promise<void> {
     const inputs = [...this.#subTopologyByTopic.keys()];
     const membership = this.#options.staticMembership ? { staticMemberId: `${this.groupId}-${this.#options.instanceId}` } : {};
-    this.#consumer = await transport.connectConsumer(
+    this.#consumer = await this.#options.transport.connectConsumer(
       this.groupId,
       inputs,
       (change) => {
@@ -98,20 +106,23 @@ export class TopologyRunner {
       },
       membership,
     );
-    this.#writer = await this.#connectWriter();
-    log('info', `topology ${plan.topology} joined group ${this.groupId}`, { inputs, guarantee: this.#guarantee() });
   }
 
   /** Polls and checkpoints until `signal` aborts, then finishes the batch in hand, commits and leaves the group. */
   async run(signal: AbortSignal): Promise<void> {
-    const consumer = this.#required(this.#consumer);
     try {
       while (!signal.aborted) {
         try {
+          // Undefined only while a broken consumer is being replaced: the recovery below retries that.
+          const consumer = this.#required(this.#consumer);
           // Changes are applied only here, between checkpoints: a revocation that arrives during a poll
           // is released after the records already polled for it are committed.
           await this.#applyChanges();
-          const records = await consumer.poll(this.#options.maxBatchRecords ?? 20_000, this.#options.pollTimeoutMs ?? 100);
+          const records = await consumer.poll(this.#options.maxBatchRecords ?? 20_000, this.#options.pollTimeoutMs ?? 100).catch((error: unknown) => {
+            // A fatal consumer (librdkafka fences a static member that rejoined during a broker restart) never polls again.
+            if (this.#options.transport.classify(error) === 'fatal') this.#consumerBroken = true;
+            throw error;
+          });
           // Polled all the same (rebalances are served in polls), but dropped: they follow uncommitted work.
           if (this.#rewindPending) throw new Error('the consumer is not rewound to the committed offsets yet');
           await this.#checkpoint(records);
@@ -248,7 +259,6 @@ export class TopologyRunner {
   /** Abort, rebuild every task from its changelog and rewind to the committed offsets, with backoff. */
   async #recover(error: unknown, signal: AbortSignal): Promise<void> {
     const { log, transport } = this.#options;
-    const consumer = this.#required(this.#consumer);
     this.#failures += 1;
     this.stats.aborts += 1;
     this.#observer.checkpointAborted(this.#options.plan.topology);
@@ -267,10 +277,22 @@ export class TopologyRunner {
       await this.#writer?.close().catch(() => {});
       this.#writer = undefined;
     }
-    const assigned = consumer.assignment();
-    consumer.pause(assigned);
+    if (this.#consumerBroken) {
+      log('warn', 'the consumer failed for good; replacing it and its producer', { error: errorText(error) });
+      for (const change of this.#changes.splice(0)) change.done();
+      await this.#writer?.close().catch(() => {});
+      this.#writer = undefined;
+      await this.#consumer?.close().catch(() => {});
+      this.#consumer = undefined;
+      this.#consumerBroken = false;
+    }
+    const assigned = this.#consumer?.assignment() ?? [];
+    this.#consumer?.pause(assigned);
     await sleep(delay, undefined, { signal }).catch(() => {});
     try {
+      // A new consumer starts from the committed offsets and gets its partitions in a rebalance.
+      if (this.#consumer === undefined) await this.#connectConsumer();
+      const consumer = this.#required(this.#consumer);
       this.#writer ??= await this.#connectWriter();
       this.#tasks.clear();
       // Held records are behind the rewound positions: they are fetched again.
@@ -288,7 +310,7 @@ export class TopologyRunner {
       this.#alignment.clear();
       this.#rewindPending = true;
     } finally {
-      consumer.resume(assigned);
+      this.#consumer?.resume(assigned);
     }
   }
 
