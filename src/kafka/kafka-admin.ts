@@ -1,6 +1,14 @@
 import { AdminClient, CODES, type IAdminClient, type LibrdKafkaError, type TopicPartition } from './rdkafka.js';
-import { toKafkaError } from './kafka-error.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { KafkaClientError, toKafkaError } from './kafka-error.js';
 import type { KafkaProperties } from './kafka-config.js';
+
+/** Group-coordinator errors that pass once the coordinator has moved or loaded. */
+const COORDINATOR_MOVING: ReadonlySet<number> = new Set([
+  CODES.ERRORS.ERR_NOT_COORDINATOR,
+  CODES.ERRORS.ERR_COORDINATOR_LOAD_IN_PROGRESS,
+  CODES.ERRORS.ERR_COORDINATOR_NOT_AVAILABLE,
+]);
 
 /** A topic Sluice needs, with the partition count and configs it must have. */
 export interface TopicRequirement {
@@ -106,9 +114,26 @@ export class KafkaAdmin {
     }
   }
 
-  /** Deletes consumer groups; missing ones are ignored (a group with members is an error). */
-  deleteGroups(groupIds: readonly string[]): Promise<void> {
-    if (groupIds.length === 0) return Promise.resolve();
+  /**
+   * Deletes consumer groups; missing ones are ignored (a group with members is an error). A group
+   * coordinator that is moving or still loading (right after a broker start) is retried for up to
+   * the admin timeout.
+   */
+  async deleteGroups(groupIds: readonly string[]): Promise<void> {
+    if (groupIds.length === 0) return;
+    const deadline = Date.now() + this.#timeoutMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.#deleteGroupsOnce(groupIds);
+      } catch (error) {
+        const code = error instanceof KafkaClientError ? error.code : undefined;
+        if (!COORDINATOR_MOVING.has(code ?? 0) || Date.now() > deadline) throw error;
+        await sleep(Math.min(1_000, 100 * 2 ** attempt));
+      }
+    }
+  }
+
+  #deleteGroupsOnce(groupIds: readonly string[]): Promise<void> {
     return new Promise((resolvePromise, reject) => {
       this.#client.deleteGroups([...groupIds], { timeout: this.#timeoutMs }, (error, result) => {
         if (error) return reject(toKafkaError(error, `deleting groups ${groupIds.join(', ')}`));
