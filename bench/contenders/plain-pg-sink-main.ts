@@ -7,16 +7,15 @@
  *
  *   node --import tsx bench/contenders/plain-pg-sink-main.ts <topic> <table>
  */
-import avro from 'avsc';
 import pg from 'pg';
 import { KafkaAdmin } from '../../src/kafka/index.js';
 import { KafkaConsumer, type Message } from '../../src/kafka/rdkafka.js';
-import { HttpSchemaRegistry } from '../../src/serde/index.js';
+import { WireDecoder } from '../lib/wire-decoder.js';
 
 const [topic, table] = process.argv.slice(2);
 if (!topic || !table) throw new Error('usage: plain-pg-sink-main.ts <topic> <table>');
 const bootstrap = process.env.KAFKA_BOOTSTRAP_SERVERS ?? '127.0.0.1:9092';
-const registry = new HttpSchemaRegistry({ url: process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7' });
+const decoder = new WireDecoder(process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7');
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', max: 1 });
 
 interface Row {
@@ -45,7 +44,6 @@ await new Promise<void>((resolve, reject) => consumer.connect({}, (error) => (er
 consumer.assign(Array.from({ length: partitions }, (_, partition) => ({ topic, partition, offset: 0 })));
 consumer.setDefaultConsumeTimeout(200);
 
-const types = new Map<number, avro.Type>();
 const started = performance.now();
 let records = 0;
 const COLUMNS = 7;
@@ -74,15 +72,8 @@ while (!stopping) {
   const messages = await new Promise<Message[]>((resolve, reject) => consumer.consume(10_000, (error, m) => (error ? reject(error) : resolve(m))));
   const latest = new Map<string, Row>();
   for (const message of messages) {
-    const value = message.value;
-    if (!value || value.length < 5) continue;
-    const id = value.readInt32BE(1);
-    let type = types.get(id);
-    if (!type) {
-      type = avro.Type.forSchema((await registry.getSchemaById(id)) as avro.Schema);
-      types.set(id, type);
-    }
-    const row = type.fromBuffer(value.subarray(5)) as Row;
+    const row = await decoder.decode<Row>(message.value);
+    if (!row) continue;
     latest.set(`${row.key}@${row.window_start}`, row);
     records += 1;
   }

@@ -11,6 +11,7 @@ import { writeWireHeader } from '../../src/serde/wire-format.js';
 import { ContenderProcess } from './contender-process.js';
 import type { BenchEndpoints } from './contender.js';
 import { percentile } from './stats.js';
+import { WireDecoder } from './wire-decoder.js';
 import { BENCH_SCHEMA_FILE, keyName } from './workload.js';
 
 /** p50/p99 of one latency, ms. */
@@ -159,8 +160,7 @@ export async function runLatency(options: {
 class TableTopicReader {
   readonly samples: number[] = [];
   readonly #consumer: InstanceType<typeof KafkaConsumer>;
-  readonly #types = new Map<number, avro.Type>();
-  readonly #registry: HttpSchemaRegistry;
+  readonly #decoder: WireDecoder;
   readonly #topic: string;
   readonly #reference: (row: Record<string, unknown>) => number;
   #busy = false;
@@ -168,7 +168,7 @@ class TableTopicReader {
   constructor(endpoints: BenchEndpoints, topic: string, registry: HttpSchemaRegistry, reference: (row: Record<string, unknown>) => number) {
     this.#topic = topic;
     this.#reference = reference;
-    this.#registry = registry;
+    this.#decoder = new WireDecoder(registry);
     this.#consumer = new KafkaConsumer({
       'bootstrap.servers': endpoints.bootstrap,
       'group.id': `${topic}-reader`,
@@ -200,15 +200,9 @@ class TableTopicReader {
 
   async #record(messages: readonly Message[], arrived: number, countFrom: number): Promise<void> {
     for (const message of messages) {
-      const value = message.value;
-      if (!value || value.length < 5) continue;
-      const id = value.readInt32BE(1);
-      let type = this.#types.get(id);
-      if (!type) {
-        type = avro.Type.forSchema((await this.#registry.getSchemaById(id)) as avro.Schema);
-        this.#types.set(id, type);
-      }
-      const reference = this.#reference(type.fromBuffer(value.subarray(5)) as Record<string, unknown>);
+      const row = await this.#decoder.decode<Record<string, unknown>>(message.value);
+      if (!row) continue;
+      const reference = this.#reference(row);
       if (reference >= countFrom) this.samples.push(arrived - reference);
     }
   }

@@ -1,7 +1,6 @@
-import avro from 'avsc';
 import { KafkaAdmin, PartitionReader } from '../../src/kafka/index.js';
-import { HttpSchemaRegistry } from '../../src/serde/index.js';
 import { rowId, type AggregateRow } from './oracle.js';
+import { WireDecoder } from './wire-decoder.js';
 
 interface RawRow {
   readonly key: string;
@@ -24,8 +23,7 @@ interface RawRow {
  * ```
  */
 export async function readTableTopic(options: { readonly bootstrap: string; readonly registryUrl: string; readonly topic: string }): Promise<{ rows: Map<string, AggregateRow>; records: number }> {
-  const registry = new HttpSchemaRegistry({ url: options.registryUrl });
-  const types = new Map<number, avro.Type>();
+  const decoder = new WireDecoder(options.registryUrl);
   const admin = new KafkaAdmin({ 'bootstrap.servers': options.bootstrap });
   let partitions: number;
   try {
@@ -40,15 +38,8 @@ export async function readTableTopic(options: { readonly bootstrap: string; read
     for (let partition = 0; partition < partitions; partition++) {
       for await (const batch of reader.readToEnd(options.topic, partition, { batchSize: 10_000 })) {
         for (const message of batch) {
-          const value = message.value;
-          if (!value || value.length < 5) continue;
-          const id = value.readInt32BE(1);
-          let type = types.get(id);
-          if (!type) {
-            type = avro.Type.forSchema((await registry.getSchemaById(id)) as avro.Schema);
-            types.set(id, type);
-          }
-          const raw = type.fromBuffer(value.subarray(5)) as RawRow;
+          const raw = await decoder.decode<RawRow>(message.value);
+          if (!raw) continue;
           records += 1;
           const windowStart = Number(raw.window_start);
           rows.set(rowId(raw.key, windowStart), { key: raw.key, windowStart, count: Number(raw.count), sum: raw.sum, avg: raw.avg, max: raw.max });

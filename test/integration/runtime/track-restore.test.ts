@@ -6,6 +6,7 @@ import { TopologyRunner } from '../../../src/runtime/topology-runner.js';
 import type { RuntimeLog } from '../../../src/runtime/runtime-log.js';
 import { HttpSchemaRegistry, type AvroRecordSchema } from '../../../src/serde/index.js';
 import { eventually, produceAvro, readTable, readTopic } from '../../support/kafka-test-kit.js';
+import { advanceStep, initialStepState, stepSchema, stepStateSchema, type Step, type StepState } from '../../support/step-lifecycle.js';
 
 const stack = inject('stack');
 const bootstrap = { 'bootstrap.servers': stack.kafkaBootstrapServers };
@@ -15,35 +16,6 @@ const quiet: RuntimeLog = (level, message, fields) => {
   if (level === 'error') console.error(message, fields);
 };
 
-interface Step {
-  id: string;
-  status: string;
-  at: number;
-}
-interface StepState {
-  id: string;
-  status: string;
-  steps: number;
-}
-const stepSchema: AvroRecordSchema = {
-  type: 'record',
-  name: 'Step',
-  fields: [
-    { name: 'id', type: 'string' },
-    { name: 'status', type: 'string' },
-    { name: 'at', type: 'long' },
-  ],
-};
-const stateSchema: AvroRecordSchema = {
-  type: 'record',
-  name: 'StepState',
-  fields: [
-    { name: 'id', type: 'string' },
-    { name: 'status', type: 'string' },
-    { name: 'steps', type: 'int' },
-  ],
-};
-const NEXT: Readonly<Record<string, string>> = { NONE: 'NEW', NEW: 'OPEN', OPEN: 'DONE' };
 const source = `steps.${run}`;
 const table = `steps.${run}.state`;
 const lifecycle = topology(`track-${run}`)
@@ -51,9 +23,9 @@ const lifecycle = topology(`track-${run}`)
   .deadLetter(`${source}.dlq`)
   .groupByKey('by-id', { as: 'id' })
   .track<StepState>('lifecycle', {
-    schema: stateSchema,
-    initial: (id) => ({ id, status: 'NONE', steps: 0 }),
-    update: (s, e) => (NEXT[s.status] === e.status ? { ...s, status: e.status, steps: s.steps + 1 } : `${s.status} → ${e.status}`),
+    schema: stepStateSchema,
+    initial: initialStepState,
+    update: advanceStep,
   })
   .toTable(table);
 

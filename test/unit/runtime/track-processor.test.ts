@@ -2,38 +2,9 @@ import { topology } from 'sluice';
 import { TopologyTestDriver } from 'sluice/testing';
 import { describe, expect, test } from 'vitest';
 import type { AvroRecordSchema } from '../../../src/serde/avro-schema.js';
+import { advanceStep, initialStepState, stepSchema, stepStateSchema, type Step, type StepState } from '../../support/step-lifecycle.js';
 
-interface Step {
-  id: string;
-  status: string;
-  at: number;
-}
-interface StepState {
-  id: string;
-  status: string;
-  steps: number;
-}
-const schemas: Record<string, AvroRecordSchema> = {
-  step: {
-    type: 'record',
-    name: 'Step',
-    fields: [
-      { name: 'id', type: 'string' },
-      { name: 'status', type: 'string' },
-      { name: 'at', type: 'long' },
-    ],
-  },
-  'step-state': {
-    type: 'record',
-    name: 'StepState',
-    fields: [
-      { name: 'id', type: 'string' },
-      { name: 'status', type: 'string' },
-      { name: 'steps', type: 'int' },
-    ],
-  },
-};
-const NEXT: Readonly<Record<string, string>> = { NONE: 'NEW', NEW: 'OPEN', OPEN: 'DONE' };
+const schemas: Record<string, AvroRecordSchema> = { step: stepSchema, 'step-state': stepStateSchema };
 
 function lifecycle(update?: (state: Readonly<StepState>, e: Step) => StepState | string) {
   return topology('track-unit')
@@ -42,8 +13,8 @@ function lifecycle(update?: (state: Readonly<StepState>, e: Step) => StepState |
     .groupByKey('by-id', { as: 'id' })
     .track<StepState>('lifecycle', {
       schema: 'step-state',
-      initial: (id) => ({ id, status: 'NONE', steps: 0 }),
-      update: update ?? ((s, e) => (NEXT[s.status] === e.status ? { ...s, status: e.status, steps: s.steps + 1 } : `${s.status} → ${e.status}`)),
+      initial: initialStepState,
+      update: update ?? advanceStep,
     })
     .toTable('t.state');
 }
