@@ -78,7 +78,7 @@ export class RecordProducer {
   }
 
   async #enqueue(record: OutgoingRecord, tracker: DeliveryTracker): Promise<void> {
-    const headers = record.headers ? toHeaderList(record.headers) : undefined;
+    const headers = headerList(record.headers);
     for (;;) {
       try {
         this.#client.produce(record.topic, record.partition ?? null, record.value, record.key, record.timestamp ?? null, tracker, headers);
@@ -103,6 +103,19 @@ export class RecordProducer {
   }
 }
 
-function toHeaderList(headers: Readonly<Record<string, string | Buffer>>): MessageHeader[] {
-  return Object.entries(headers).map(([key, value]) => ({ [key]: value }));
+/**
+ * Headers in the binding's list form; `undefined` when there are none, so a
+ * record without headers costs no allocation (most outputs have none).
+ *
+ * @example
+ * ```ts
+ * headerList({ 'sluice.reason': Buffer.from('late') }); // [{ 'sluice.reason': <Buffer …> }]
+ * headerList({});                                       // undefined
+ * ```
+ */
+export function headerList(headers: Readonly<Record<string, string | Buffer>> | undefined): MessageHeader[] | undefined {
+  if (headers === undefined) return undefined;
+  let list: MessageHeader[] | undefined;
+  for (const key in headers) (list ??= []).push({ [key]: headers[key]! });
+  return list;
 }

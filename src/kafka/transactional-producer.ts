@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CODES, Producer, type LibrdKafkaError, type MessageHeader, type ProducerClient, type TopicPartitionOffset } from './rdkafka.js';
+import { CODES, Producer, type LibrdKafkaError, type ProducerClient, type TopicPartitionOffset } from './rdkafka.js';
 import { KafkaClientError, toKafkaError } from './kafka-error.js';
 import type { KafkaProperties } from './kafka-config.js';
 import type { BatchConsumer } from './batch-consumer.js';
-import type { OutgoingRecord } from './record-producer.js';
+import { headerList, type OutgoingRecord } from './record-producer.js';
 
 /**
  * What went wrong with a transaction, and therefore what the caller must do:
@@ -76,7 +76,7 @@ export class TransactionalProducer {
   /** Queues records into the open transaction; delivery is confirmed by {@link commit}. */
   async produce(records: readonly OutgoingRecord[]): Promise<void> {
     for (const record of records) {
-      const headers: MessageHeader[] | undefined = record.headers ? Object.entries(record.headers).map(([k, v]) => ({ [k]: v })) : undefined;
+      const headers = headerList(record.headers);
       for (;;) {
         try {
           this.#client.produce(record.topic, record.partition ?? null, record.value, record.key, record.timestamp ?? null, undefined, headers);

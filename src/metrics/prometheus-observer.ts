@@ -41,6 +41,8 @@ export class PrometheusObserver implements RuntimeObserver {
   readonly #lag: Gauge<'topology' | 'topic' | 'partition'>;
   readonly #ready: Gauge<'topology'>;
   readonly #readiness = new Map<string, boolean>();
+  /** Observed once per result record: the labelled child is looked up once per topology, not hashed per call. */
+  readonly #endToEndOf = new Map<string, { observe(seconds: number): void }>();
 
   constructor(registry: Registry = new Registry()) {
     this.registry = registry;
@@ -112,7 +114,9 @@ export class PrometheusObserver implements RuntimeObserver {
   }
 
   endToEndLatency(topology: string, seconds: number): void {
-    this.#endToEnd.observe({ topology }, seconds);
+    let child = this.#endToEndOf.get(topology);
+    if (child === undefined) this.#endToEndOf.set(topology, (child = this.#endToEnd.labels({ topology })));
+    child.observe(seconds);
   }
 
   checkpointCommitted(topology: string, seconds: number): void {

@@ -58,5 +58,12 @@ export function avg<T>(f: (record: T) => number): AggregatorSpec<T, AvgAccumulat
   });
 }
 
-const sumField = (fieldName: string): string => `${fieldName}__sum`;
-const countField = (fieldName: string): string => `${fieldName}__count`;
+// Written once per emitted row: the derived names are built once per field, not concatenated per row.
+const stateNames = new Map<string, { readonly sum: string; readonly count: string }>();
+const namesOf = (fieldName: string): { readonly sum: string; readonly count: string } => {
+  let names = stateNames.get(fieldName);
+  if (names === undefined) stateNames.set(fieldName, (names = { sum: `${fieldName}__sum`, count: `${fieldName}__count` }));
+  return names;
+};
+const sumField = (fieldName: string): string => namesOf(fieldName).sum;
+const countField = (fieldName: string): string => namesOf(fieldName).count;
