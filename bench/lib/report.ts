@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { RoundOutcome } from './contender.js';
 import type { LatencyResult } from './latency-run.js';
@@ -132,5 +133,6 @@ export async function writeReport(options: {
 }
 
 function machineFacts(): Record<string, string | number> {
-  return { node: process.version, platform: process.platform, arch: process.arch, cpus: (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 0 };
+  // Node 20 has no global `navigator`: the CPU count came out as 0 before.
+  return { node: process.version, platform: process.platform, arch: process.arch, cpus: availableParallelism(), memoryGb: Math.round(totalmem() / 2 ** 30) };
 }

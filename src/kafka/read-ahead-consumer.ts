@@ -4,7 +4,14 @@ interface PartitionRef {
   readonly partition: number;
 }
 
-/** What {@link ReadAheadConsumer} reads from: a batch consumer (BatchConsumer in production). */
+/**
+ * What {@link ReadAheadConsumer} reads from: a batch consumer (BatchConsumer in production).
+ *
+ * @example
+ * ```ts
+ * const source: BatchSource<Message> = await BatchConsumer.connect(properties, ['events']);
+ * ```
+ */
 export interface BatchSource<M extends PartitionRef> {
   poll(maxMessages: number, timeoutMs: number): Promise<M[]>;
   pause(partitions: readonly PartitionRef[]): void;
@@ -12,7 +19,14 @@ export interface BatchSource<M extends PartitionRef> {
   seek(position: PartitionRef & { readonly offset: number }): Promise<void>;
 }
 
-/** An end of partition seen by the source (librdkafka's `partition.eof`), reported once its records are handed out. */
+/**
+ * An end of partition seen by the source (librdkafka's `partition.eof`), reported once its records are handed out.
+ *
+ * @example
+ * ```ts
+ * const end: PartitionEnd = { topic: 'events', partition: 0, offset: 1_000 }; // 1,000 is the next offset to fetch
+ * ```
+ */
 export interface PartitionEnd extends PartitionRef {
   readonly offset: number;
 }
