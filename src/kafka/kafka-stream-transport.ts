@@ -3,7 +3,6 @@ import { KafkaAdmin } from './kafka-admin.js';
 import { KafkaClientError } from './kafka-error.js';
 import type { KafkaProperties } from './kafka-config.js';
 import { PartitionReader } from './partition-reader.js';
-import { ReadAheadConsumer } from './read-ahead-consumer.js';
 import { CODES, type Message } from './rdkafka.js';
 import { RecordProducer } from './record-producer.js';
 import { TransactionalProducer, transactionFault } from './transactional-producer.js';
@@ -71,30 +70,25 @@ export function kafkaStreamTransport(properties: KafkaProperties) {
       const forget = (partitions: readonly PartitionRef[]) => {
         for (const p of partitions) ends.delete(`${p.topic}\u0000${p.partition}`);
       };
-      // Assigned only once connected; librdkafka serves no rebalance before the first poll.
-      let reader: ReadAheadConsumer<Message> | undefined;
       const consumer = await BatchConsumer.connect({ ...properties, ...membership, 'group.id': groupId }, topics, {
         onRebalance: (change) => {
           forget(change.partitions);
-          // A revoked partition is let go only once no read-ahead poll can still return its records.
-          onChange(change.kind === 'revoked' && reader ? { ...change, done: () => reader?.release(change.partitions, change.done) } : change);
+          onChange(change);
         },
-        onPartitionEnd: (end) => reader?.noteEnd(end),
+        onPartitionEnd: (end) => ends.set(`${end.topic}\u0000${end.partition}`, BigInt(end.offset)),
       });
-      reader = new ReadAheadConsumer(consumer, (end) => ends.set(`${end.topic}\u0000${end.partition}`, BigInt(end.offset)));
-      const readAhead = reader;
       const port = {
         async poll(max: number, timeoutMs: number): Promise<ConsumedRecord[]> {
-          const messages = await readAhead.poll(max, timeoutMs);
+          const messages = await consumer.poll(max, timeoutMs);
           const records = new Array<ConsumedRecord>(messages.length);
           for (let i = 0; i < messages.length; i++) records[i] = toConsumedRecord(messages[i]!);
           return records;
         },
-        pause: (partitions: readonly PartitionRef[]) => readAhead.pause(partitions),
-        resume: (partitions: readonly PartitionRef[]) => readAhead.resume(partitions),
+        pause: (partitions: readonly PartitionRef[]) => consumer.pause(partitions),
+        resume: (partitions: readonly PartitionRef[]) => consumer.resume(partitions),
         seek: (p: PartitionRef, nextOffset: bigint | undefined) => {
           forget([p]);
-          return readAhead.seek({ topic: p.topic, partition: p.partition, offset: nextOffset === undefined ? OFFSET_BEGINNING : Number(nextOffset) });
+          return consumer.seek({ topic: p.topic, partition: p.partition, offset: nextOffset === undefined ? OFFSET_BEGINNING : Number(nextOffset) });
         },
         async committed(partitions: readonly PartitionRef[]): Promise<ReadonlyMap<string, bigint | undefined>> {
           const offsets = await consumer.committed(partitions);
@@ -103,10 +97,7 @@ export function kafkaStreamTransport(properties: KafkaProperties) {
         assignment: () => consumer.assignment(),
         lag: () => consumer.lag(consumer.assignment()),
         ends: (): ReadonlyMap<string, bigint> => ends,
-        async close() {
-          await readAhead.close();
-          await consumer.close();
-        },
+        close: () => consumer.close(),
       };
       consumers.set(port, consumer);
       return port;
