@@ -8,6 +8,20 @@ import type { StepSpec } from './topology-spec.js';
 
 const AVRO_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** The checks groupBy and groupByKey share: a unique step name, an Avro-safe key column, a window or track next. */
+function checkGrouping(
+  ctx: PlannerContext,
+  step: { readonly name: string; readonly keyField: string },
+  next: StepSpec | undefined,
+  text: { readonly what: string; readonly keyExample: string; readonly nextHint: string },
+): void {
+  ctx.name(step.name);
+  if (!AVRO_NAME.test(step.keyField)) {
+    ctx.fail(step.name, `key column "${step.keyField}" is not a valid Avro field name`, `name it with letters, digits and '_' ({ as: '${text.keyExample}' })`);
+  }
+  if (next?.kind !== 'window' && next?.kind !== 'track') ctx.fail(step.name, `${text.what} must be followed by a window or a track`, text.nextHint);
+}
+
 /**
  * Plans `.groupBy()` at `steps[i]`: a repartition topic
  * `<applicationId>.<step>-repartition` and a new sub-topology reading it,
@@ -19,14 +33,11 @@ const AVRO_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * ```
  */
 export function planGroupBy(ctx: PlannerContext, step: PlannedStep<'group-by'>, steps: readonly StepSpec[], i: number, walk: Walk): PlanNode {
-  ctx.name(step.name);
-  if (!AVRO_NAME.test(step.keyField)) {
-    ctx.fail(step.name, `key column "${step.keyField}" is not a valid Avro field name`, `name it with letters, digits and '_' ({ as: 'route_id' })`);
-  }
-  const next = steps[i + 1];
-  if (next?.kind !== 'window' && next?.kind !== 'track') {
-    ctx.fail(step.name, 'groupBy must be followed by a window or a track', `add .window('<name>', tumbling('1m'), { grace: '30s' }) after .groupBy('${step.name}', …)`);
-  }
+  checkGrouping(ctx, step, steps[i + 1], {
+    what: 'groupBy',
+    keyExample: 'route_id',
+    nextHint: `add .window('<name>', tumbling('1m'), { grace: '30s' }) after .groupBy('${step.name}', …)`,
+  });
   const topic = `${ctx.applicationId}.${step.name}-repartition`;
   ctx.topic(step.name, topic, 'repartition', false, walk.inputTopic);
   const schema = step.schema ?? walk.schema;
@@ -55,14 +66,11 @@ export function planGroupBy(ctx: PlannerContext, step: PlannedStep<'group-by'>, 
  * ```
  */
 export function planGroupByKey(ctx: PlannerContext, step: PlannedStep<'group-by-key'>, steps: readonly StepSpec[], i: number, walk: Walk): GroupByKeyNode {
-  ctx.name(step.name);
-  if (!AVRO_NAME.test(step.keyField)) {
-    ctx.fail(step.name, `key column "${step.keyField}" is not a valid Avro field name`, `name it with letters, digits and '_' ({ as: 'order_id' })`);
-  }
-  const next = steps[i + 1];
-  if (next?.kind !== 'window' && next?.kind !== 'track') {
-    ctx.fail(step.name, 'groupByKey must be followed by a window or a track', `add .window('<name>', tumbling('1m')) or .track('<name>', …) after .groupByKey('${step.name}')`);
-  }
+  checkGrouping(ctx, step, steps[i + 1], {
+    what: 'groupByKey',
+    keyExample: 'order_id',
+    nextHint: `add .window('<name>', tumbling('1m')) or .track('<name>', …) after .groupByKey('${step.name}')`,
+  });
   // Same task, same partition: the records are already where their key lives.
   const nodes = ctx.steps(steps, i + 1, walk, step.name) as GroupByKeyNode['next'];
   return { kind: 'GroupByKeyNode', name: step.name, deadLetter: walk.deadLetter, keyField: step.keyField, next: nodes };
