@@ -132,10 +132,7 @@ export class SinkRunner {
   }
 
   async #process(polled: readonly InputRecord[], signal: AbortSignal): Promise<void> {
-    const ready = polled.filter((r) => {
-      const next = this.#positions.get(partitionKey(r.topic, r.partition));
-      return next !== undefined && r.offset >= next;
-    });
+    const ready = this.#owned(polled);
     if (ready.length === 0) return;
     const { source, sink } = this.#options;
     const writer = this.#required(this.#writer);
@@ -146,10 +143,12 @@ export class SinkRunner {
       this.stats.deadLettered += letters.length;
     }
     if (decoded.records.length === 0) return;
-    const origins = new Map(ready.map((r) => [`${partitionKey(r.topic, r.partition)}@${r.offset}`, r]));
+    let origins: Map<string, InputRecord> | undefined;
     const deadLetter = async (rejected: readonly RejectedRecord[]): Promise<void> => {
+      // Only a batch with refused records needs to find their originals.
+      const byPosition = (origins ??= new Map(ready.map((r) => [`${partitionKey(r.topic, r.partition)}@${r.offset}`, r])));
       const letters = rejected.map(({ record, message, code }) => {
-        const origin = origins.get(`${partitionKey(record.topic, record.partition)}@${record.offset}`)!;
+        const origin = byPosition.get(`${partitionKey(record.topic, record.partition)}@${record.offset}`)!;
         return sinkDeadLetter(origin, source.deadLetterTopic, 'rejected', this.name, message, code);
       });
       try {
@@ -166,6 +165,22 @@ export class SinkRunner {
     );
     this.#count(outcome);
     await this.#afterCommit(outcome.nextOffsets);
+  }
+
+  /** The polled records of partitions this member still owns, from its position on (a rebalance may have moved either). */
+  #owned(polled: readonly InputRecord[]): InputRecord[] {
+    const ready: InputRecord[] = [];
+    // A poll comes in runs of one partition: the position is looked up when the run changes.
+    let run: InputRecord | undefined;
+    let next: bigint | undefined;
+    for (const r of polled) {
+      if (r.partition !== run?.partition || r.topic !== run.topic) {
+        run = r;
+        next = this.#positions.get(partitionKey(r.topic, r.partition));
+      }
+      if (next !== undefined && r.offset >= next) ready.push(r);
+    }
+    return ready;
   }
 
   async #afterCommit(nextOffsets: readonly PartitionOffset[]): Promise<void> {

@@ -53,16 +53,30 @@ export function coalesceBatch(
   const rejected: RejectedRecord[] = [];
   const fresh: SinkRecord[] = [];
   let skipped = 0;
-  for (const record of records) {
-    const tp = partitionKey(record.topic, record.partition);
-    const position = stored.get(tp);
+  // A poll comes in runs of one partition: its key and stored position are looked up when the run
+  // changes, and its next offset is recorded when the run ends.
+  let run: SinkRecord | undefined;
+  let tp = '';
+  let position: bigint | undefined;
+  let runNext = -1n;
+  const endRun = (): void => {
+    if (run === undefined) return;
     const current = next.get(tp)?.nextOffset ?? position ?? -1n;
-    if (record.offset + 1n > current) {
-      next.set(tp, { topic: record.topic, partition: record.partition, nextOffset: record.offset + 1n });
+    if (runNext > current) next.set(tp, { topic: run.topic, partition: run.partition, nextOffset: runNext });
+  };
+  for (const record of records) {
+    if (record.partition !== run?.partition || record.topic !== run.topic) {
+      endRun();
+      run = record;
+      tp = partitionKey(record.topic, record.partition);
+      position = stored.get(tp);
+      runNext = -1n;
     }
+    if (record.offset >= runNext) runNext = record.offset + 1n;
     if (position !== undefined && record.offset < position) skipped++;
     else fresh.push(record);
   }
+  endRun();
 
   const reject = (record: SinkRecord, error: unknown): void => {
     rejected.push({ record, code: undefined, message: error instanceof Error ? error.message : String(error) });
@@ -140,14 +154,28 @@ export function partitionKey(topic: string, partition: number): string {
 
 /**
  * Stable identity of key values: Dates by instant, bigints and bytes by value.
+ * Each value is tagged with its type and strings with their length, so no two
+ * different key tuples share an identity.
  *
  * @example
  * ```ts
  * identity(['R1', new Date(0)]) === identity(['R1', new Date('1970-01-01T00:00:00Z')]); // true
+ * identity(['a;b']) === identity(['a', 'b']); // false
  * ```
  */
 export function identity(values: readonly unknown[]): string {
-  return JSON.stringify(values.map((v) =>
-    v instanceof Date ? `D${v.getTime()}` : typeof v === 'bigint' ? `${v}` : v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v,
-  ));
+  // Built by concatenation: one string per row instead of JSON.stringify of a mapped copy.
+  let id = '';
+  for (const v of values) {
+    if (typeof v === 'string') id += `s${v.length}:${v}`;
+    else if (typeof v === 'number') id += `n${v};`;
+    else if (v instanceof Date) id += `D${v.getTime()};`;
+    else if (typeof v === 'bigint') id += `b${v};`;
+    else if (v instanceof Uint8Array) id += `x${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex')};`;
+    else {
+      const json = JSON.stringify(v) ?? 'undefined';
+      id += `j${json.length}:${json}`;
+    }
+  }
+  return id;
 }

@@ -8,7 +8,8 @@ import { InvalidIdentifierError } from './identifier.js';
 import { isolateRejects } from './isolate-rejects.js';
 import { lockOffsets, readOffsets, writeOffsets } from './offsets-store.js';
 import type { PostgresSinkSpec } from './postgres-sink-spec.js';
-import { RecordMappingError, rowValues } from './record-row.js';
+import { RecordMappingError } from './record-row.js';
+import { RowExtractor } from './row-extractor.js';
 import { planTable, SinkTableMismatchError, type TablePlan } from './table-plan.js';
 
 /** Wiring for {@link createPostgresSink}. */
@@ -24,7 +25,17 @@ export interface PostgresSinkConfig {
   readonly fields?: readonly string[];
   /** Default `unnest` (measured faster); `values` is used anyway for array columns. */
   readonly bindStyle?: BindStyle;
-  /** Fault injection for tests: runs inside the transaction after rows and offsets, before commit. */
+  /**
+   * Transactions a batch is written in, side by side, each holding the rows
+   * and positions of a share of its partitions (default 2; 1 = one transaction
+   * per batch). The server then works on one batch with several backends.
+   * Rows with the same key from different partitions (a table keyed otherwise
+   * than its topic) have no defined order in Kafka either; when two
+   * transactions meet on one row, the database resolves it as a deadlock and
+   * the batch is retried.
+   */
+  readonly parallelTransactions?: number;
+  /** Fault injection for tests: runs inside each transaction after rows and offsets, before commit. */
   readonly beforeCommit?: () => void | Promise<void>;
 }
 
@@ -54,6 +65,8 @@ class PostgresSink implements Sink {
   readonly name: string;
   readonly #config: PostgresSinkConfig;
   #plan: Promise<TablePlan> | undefined;
+  /** Built once per plan: it learns where columns sit in each record type. */
+  #reader: { readonly plan: TablePlan; readonly reader: RowReader } | undefined;
   #closed = false;
 
   constructor(config: PostgresSinkConfig) {
@@ -71,8 +84,19 @@ class PostgresSink implements Sink {
     this.#assertOpen();
     const plan = await this.#tablePlan();
     if (batch.records.length === 0) return { written: 0, deleted: 0, skipped: 0, rejected: [], nextOffsets: [] };
+    const groups = partitionGroups(batch.records, this.#config.parallelTransactions ?? DEFAULT_PARALLEL_TRANSACTIONS);
+    if (groups.length === 1) return this.#writeGroup(plan, groups[0]!, options);
+    // Each group commits its rows with its own partitions' positions, so a group that commits while
+    // another fails is skipped by position when the runner retries the whole batch.
+    const settled = await Promise.allSettled(groups.map((records) => this.#writeGroup(plan, records, options)));
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
+    return mergeOutcomes(settled.map((s) => (s as PromiseFulfilledResult<WriteOutcome>).value));
+  }
+
+  async #writeGroup(plan: TablePlan, records: readonly SinkRecord[], options: WriteOptions): Promise<WriteOutcome> {
     const run = (isolate: boolean): Promise<WriteOutcome> =>
-      this.#config.db.transaction().execute((tx) => this.#apply(tx, plan, batch.records, isolate, options));
+      this.#config.db.transaction().execute((tx) => this.#apply(tx, plan, records, isolate, options));
     try {
       return await run(false);
     } catch (error) {
@@ -102,7 +126,7 @@ class PostgresSink implements Sink {
     const stored = new Map(
       (await lockOffsets(tx, consumerGroup, partitions)).map((o) => [partitionKey(o.topic, o.partition), o.nextOffset]),
     );
-    const batch = coalesceBatch(records, stored, plan.spec.mode, readerFor(plan));
+    const batch = coalesceBatch(records, stored, plan.spec.mode, this.#readerFor(plan));
     const rejected: RejectedRecord[] = [...batch.rejected];
     const style = bindStyleFor(plan, this.#config.bindStyle ?? 'unnest');
 
@@ -130,6 +154,11 @@ class PostgresSink implements Sink {
     // Tombstones for absent keys and rows ignored on conflict changed nothing.
     const unchanged = batch.deletes.length - deleteRejects - deleted + (batch.rows.length - rowRejects - written);
     return { written, deleted, skipped: batch.skipped + unchanged, rejected, nextOffsets: batch.nextOffsets };
+  }
+
+  #readerFor(plan: TablePlan): RowReader {
+    if (this.#reader?.plan !== plan) this.#reader = { plan, reader: readerFor(plan) };
+    return this.#reader.reader;
   }
 
   #tablePlan(): Promise<TablePlan> {
@@ -163,6 +192,8 @@ class PostgresSink implements Sink {
 function readerFor(plan: TablePlan): RowReader {
   const scalarKeyColumn = plan.keyColumns.length === 1 ? plan.keyColumns[0]!.column : undefined;
   const keyIndexes = plan.keyColumns.map((k) => plan.columns.indexOf(k));
+  const keys = new RowExtractor(plan.keyColumns, scalarKeyColumn);
+  const rows = new RowExtractor(plan.columns, scalarKeyColumn);
   const checked = (values: readonly unknown[], record: SinkRecord): readonly unknown[] => {
     const i = values.findIndex((v) => v === null);
     if (i >= 0) {
@@ -172,11 +203,48 @@ function readerFor(plan: TablePlan): RowReader {
     return values;
   };
   return {
-    key: (record) => checked(rowValues(record, plan.keyColumns, scalarKeyColumn), record),
+    key: (record) => checked(keys.values(record), record),
     row(record) {
-      const values = rowValues(record, plan.columns, scalarKeyColumn);
+      const values = rows.values(record);
       return { values, key: checked(keyIndexes.map((i) => values[i]), record) };
     },
+  };
+}
+
+const DEFAULT_PARALLEL_TRANSACTIONS = 2;
+
+/** The batch's records split into at most `count` groups of whole partitions, each in poll order. */
+function partitionGroups(records: readonly SinkRecord[], count: number): SinkRecord[][] {
+  const groupOf = new Map<string, SinkRecord[]>();
+  const groups: SinkRecord[][] = [];
+  // A poll comes in runs of one partition: the group is looked up when the run changes.
+  let run: SinkRecord | undefined;
+  let group: SinkRecord[] = [];
+  for (const record of records) {
+    if (record.partition !== run?.partition || record.topic !== run.topic) {
+      run = record;
+      const key = partitionKey(record.topic, record.partition);
+      let found = groupOf.get(key);
+      if (!found) {
+        // Partitions are dealt out in order of first appearance.
+        const index = groupOf.size % Math.max(1, count);
+        found = groups[index] ??= [];
+        groupOf.set(key, found);
+      }
+      group = found;
+    }
+    group.push(record);
+  }
+  return groups;
+}
+
+function mergeOutcomes(outcomes: readonly WriteOutcome[]): WriteOutcome {
+  return {
+    written: outcomes.reduce((n, o) => n + o.written, 0),
+    deleted: outcomes.reduce((n, o) => n + o.deleted, 0),
+    skipped: outcomes.reduce((n, o) => n + o.skipped, 0),
+    rejected: outcomes.flatMap((o) => o.rejected),
+    nextOffsets: outcomes.flatMap((o) => o.nextOffsets),
   };
 }
 

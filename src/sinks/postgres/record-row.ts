@@ -47,12 +47,20 @@ function flattenInto(out: Map<string, unknown>, obj: Record<string, unknown>, pr
  */
 export function valueAt(record: { key: unknown; value: unknown }, path: readonly string[]): unknown {
   const [head, ...rest] = path;
-  if (head === 'key' || head === 'value') return rest.length === 0 ? record[head] : walk(record[head], rest);
-  const fromValue = walk(record.value, path);
-  return fromValue !== undefined ? fromValue : walk(record.key, path);
+  if (head === 'key' || head === 'value') return rest.length === 0 ? record[head] : walkPath(record[head], rest);
+  const fromValue = walkPath(record.value, path);
+  return fromValue !== undefined ? fromValue : walkPath(record.key, path);
 }
 
-function walk(root: unknown, path: readonly string[]): unknown {
+/**
+ * The value at `path` below `root`, or undefined where the path leaves the objects.
+ *
+ * @example
+ * ```ts
+ * walkPath({ window: { start: 0 } }, ['window', 'start']); // 0
+ * ```
+ */
+export function walkPath(root: unknown, path: readonly string[]): unknown {
   let cur = root;
   for (const seg of path) {
     if (cur === null || typeof cur !== 'object') return undefined;
@@ -152,8 +160,14 @@ function uuidFromBytes(b: Uint8Array): string {
  * A record-like object whose fields become columns. avsc decodes Avro records
  * into instances of generated classes, so "plain" means "not a value type",
  * not "prototype is Object".
+ *
+ * @example
+ * ```ts
+ * isPlainObject({ a: 1 }); // true
+ * isPlainObject(new Date()); // false
+ * ```
  */
-function isPlainObject(v: unknown): v is Record<string, unknown> {
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
   if (v === null || typeof v !== 'object') return false;
   return !(Array.isArray(v) || Buffer.isBuffer(v) || v instanceof Date || v instanceof Uint8Array || v instanceof Map || v instanceof Set);
 }

@@ -192,7 +192,35 @@ export function describeSinkSuite(label: string, open: () => Promise<TestDatabas
       expect(outcome.written).toBe(1);
     });
 
-    it('writes several partitions in one transaction', async () => {
+    it('writes a batch in parallel transactions by partition: one failing leaves the other committed, and the retried batch lands each row once', async () => {
+      await clear();
+      let failures = 1;
+      const sink = routeSink({
+        parallelTransactions: 2,
+        beforeCommit: () => {
+          if (failures-- > 0) throw new Error('simulated crash of one transaction');
+        },
+      });
+      const tps = [0, 1].map((partition) => ({ topic: 'bus.route-stats.1m', partition }));
+      await sink.open(tps);
+      const records = [
+        stat(0, 'R1', 0, 1, 30, 0), stat(1, 'R1', 0, 2, 31, 0), stat(2, 'R3', 0, 1, 33, 0),
+        stat(0, 'R2', 0, 1, 32, 1), stat(1, 'R4', 0, 5, 34, 1),
+      ];
+      await expect(sink.writeBatch({ records })).rejects.toThrow('simulated crash of one transaction');
+      // Exactly one of the two transactions committed: its partition's rows together with its position.
+      const committed = (await offsets()).map((o) => o.partition);
+      expect(committed).toHaveLength(1);
+      expect((await routeRows()).map((r) => r.route_id)).toEqual(committed[0] === 0 ? ['R1', 'R3'] : ['R2', 'R4']);
+
+      const retried = await sink.writeBatch({ records });
+      // Whichever committed first: its records are below its stored position, the other's are written.
+      expect(retried).toMatchObject({ written: 2, skipped: 3 });
+      expect((await routeRows()).map((r) => [r.route_id, r.events])).toEqual([['R1', '2'], ['R2', '1'], ['R3', '1'], ['R4', '5']]);
+      expect((await offsets()).map((o) => [o.partition, o.next_offset])).toEqual([[0, '3'], [1, '2']]);
+    });
+
+    it('writes several partitions in one batch', async () => {
       await clear();
       const sink = routeSink();
       const tps = [0, 1, 2].map((partition) => ({ topic: 'bus.route-stats.1m', partition }));

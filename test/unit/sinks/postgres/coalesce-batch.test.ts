@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SinkRecord } from '../../../../src/sinks/sink.js';
-import { coalesceBatch, type RowReader } from '../../../../src/sinks/postgres/coalesce-batch.js';
+import { coalesceBatch, identity, type RowReader } from '../../../../src/sinks/postgres/coalesce-batch.js';
 
 type Key = { id: string };
 type Value = { n: number } | null;
@@ -84,5 +84,18 @@ describe('coalesceBatch', () => {
     const b = coalesceBatch([rec('x', { n: 5 }), rec('y', { n: 5 })], new Map(), 'upsert', dateReader);
     expect(b.rows).toHaveLength(1);
     expect(b.rows[0]!.record.key).toEqual({ id: 'y' });
+  });
+});
+
+describe('identity', () => {
+  it('is equal for equal key values, Dates by instant', () => {
+    expect(identity(['R1', new Date(0)])).toBe(identity(['R1', new Date('1970-01-01T00:00:00Z')]));
+    expect(identity([Buffer.from([1, 2]), 5n])).toBe(identity([new Uint8Array([1, 2]), 5n]));
+  });
+
+  it('never joins two different key tuples into one', () => {
+    const tuples: unknown[][] = [['a;b'], ['a', 'b'], ['s1:a'], ['a', ''], ['', 'a'], [1, 2], ['1', '2'], [12], [1n], ['1'], [null], ['null'], [{ x: 1 }], ['{"x":1}'], [new Date(5)], [5]];
+    const ids = tuples.map(identity);
+    expect(new Set(ids).size).toBe(tuples.length);
   });
 });

@@ -1,0 +1,103 @@
+import type { SinkRecord } from '../sink.js';
+import { flattenRecord, isPlainObject, toParameter, valueAt, walkPath } from './record-row.js';
+import { toSnakeCase } from './snake-case.js';
+import type { PlannedColumn } from './table-plan.js';
+
+/** Where a column's value sits in records of one key and value type. */
+interface ColumnSource {
+  readonly side: 'key' | 'value';
+  readonly path: readonly string[];
+}
+
+/** Per column (in column order): its source, or undefined to look it up in the flattened record. */
+type Layout = readonly (ColumnSource | undefined)[];
+
+/**
+ * Builds the parameter values of records' rows for fixed columns — the same
+ * values as {@link rowValues} — without flattening every record. Avro records
+ * decode into instances of one generated class per record type, so where a
+ * column comes from (which side, which nested path) is worked out once per
+ * key and value class and then read directly. A record whose value at that
+ * path is missing or is itself a record (a union branch other than the one
+ * first seen) is flattened as before; plain objects, whose shapes may differ
+ * from one record to the next, always are.
+ *
+ * @example
+ * ```ts
+ * const extract = new RowExtractor(plan.columns, 'route_id');
+ * extract.values({ topic: 't', partition: 0, offset: 0n, key: { routeId: 'R1' }, value: { window: { start: 0 }, events: 3 } });
+ * // ['R1', 1970-01-01T00:00:00.000Z, 3] for columns route_id, window_start, events
+ * ```
+ */
+export class RowExtractor {
+  readonly #columns: readonly PlannedColumn[];
+  readonly #scalarKeyColumn: string | undefined;
+  /** value class → key class (or the key's typeof) → layout. */
+  readonly #layouts = new Map<unknown, Map<unknown, Layout>>();
+
+  constructor(columns: readonly PlannedColumn[], scalarKeyColumn?: string) {
+    this.#columns = columns;
+    this.#scalarKeyColumn = scalarKeyColumn;
+  }
+
+  /** The row's parameter values in column order; throws `RecordMappingError` for a value the column cannot take. */
+  values(record: SinkRecord): unknown[] {
+    const { key, value } = record;
+    const layout = this.#layoutFor(key, value);
+    const scalarKey = key !== null && key !== undefined && typeof key !== 'object';
+    let flat: Map<string, unknown> | undefined;
+    const out = new Array<unknown>(this.#columns.length);
+    for (let i = 0; i < this.#columns.length; i++) {
+      const column = this.#columns[i]!;
+      let raw: unknown;
+      if (column.from) raw = valueAt(record, column.from);
+      else {
+        const source = layout?.[i];
+        if (source) raw = walkPath(source.side === 'key' ? key : value, source.path);
+        if (source === undefined || raw === undefined || isPlainObject(raw)) raw = (flat ??= flattenRecord(key, value)).get(column.column);
+        if (raw === undefined && scalarKey && column.column === this.#scalarKeyColumn) raw = key;
+      }
+      out[i] = toParameter(raw, column);
+    }
+    return out;
+  }
+
+  #layoutFor(key: unknown, value: unknown): Layout | undefined {
+    const valueClass = classOf(value);
+    const keyClass = typeof key === 'object' && key !== null ? classOf(key) : typeof key;
+    if (valueClass === undefined || keyClass === undefined) return undefined;
+    let byKey = this.#layouts.get(valueClass);
+    if (!byKey) this.#layouts.set(valueClass, (byKey = new Map()));
+    let layout = byKey.get(keyClass);
+    if (!layout) {
+      const sources = sourcesOf(key, value);
+      layout = this.#columns.map((c) => (c.from ? undefined : sources.get(c.column)));
+      byKey.set(keyClass, layout);
+    }
+    return layout;
+  }
+}
+
+/** The generated class of a decoded record; undefined for plain objects, whose shape is not fixed. */
+function classOf(v: unknown): unknown {
+  if (!isPlainObject(v)) return undefined;
+  const ctor: unknown = Object.getPrototypeOf(v)?.constructor;
+  return ctor === Object || ctor === undefined ? undefined : ctor;
+}
+
+/** Where {@link flattenRecord} takes each column from, for this key and value. */
+function sourcesOf(key: unknown, value: unknown): Map<string, ColumnSource> {
+  const out = new Map<string, ColumnSource>();
+  if (isPlainObject(value)) sourcesInto(out, value, '', 'value', []);
+  if (isPlainObject(key)) sourcesInto(out, key, '', 'key', []);
+  else if (key !== null && key !== undefined) out.set('key', { side: 'key', path: [] });
+  return out;
+}
+
+function sourcesInto(out: Map<string, ColumnSource>, obj: Record<string, unknown>, prefix: string, side: ColumnSource['side'], path: readonly string[]): void {
+  for (const [field, v] of Object.entries(obj)) {
+    const name = prefix + toSnakeCase(field);
+    if (isPlainObject(v)) sourcesInto(out, v, `${name}_`, side, [...path, field]);
+    else out.set(name, { side, path: [...path, field] });
+  }
+}
