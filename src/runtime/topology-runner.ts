@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate as yieldToEventLoop, setTimeout as sleep } from 'node:timers/promises';
 import type { CommitOffset, InputRecord, OutputRecord, TaskCounters } from './records.js';
 import { NO_OBSERVER, type RuntimeObserver } from './runtime-observer.js';
 import {
@@ -157,6 +157,9 @@ export class TopologyRunner {
       const slot = this.#tasks.get(key) ?? (await this.#createTask(batch[0]!));
       if (slot.alignment?.follows(key)) slot.alignment.offer(key, batch);
       else await this.#process(slot, batch, now, outputs, commits);
+      // Between partitions, let I/O that completed meanwhile run: a sink sharing this event loop
+      // otherwise waits a whole checkpoint for each of its database round trips.
+      await yieldToEventLoop();
     }
     await this.#alignment.drain(ends, this.#required(this.#consumer), async (chunk) =>
       this.#process(this.#tasks.get(chunk.key) ?? (await this.#createTask(chunk.partition)), chunk.records, now, outputs, commits),
