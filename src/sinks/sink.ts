@@ -107,7 +107,10 @@ export interface WriteOutcome<K = unknown, V = unknown> {
  * A destination that commits rows and positions atomically.
  *
  * Error contract for `writeBatch`: it either resolves (everything in the
- * outcome is committed) or rejects with nothing committed. The caller
+ * outcome is committed) or rejects. A rejected batch may be committed for some
+ * of its partitions (a sink writing partitions in separate transactions);
+ * writing the same batch again skips those by their stored positions, so the
+ * caller retries the whole batch. The caller
  * classifies the rejection (for PostgreSQL, `classifyDatabaseError`) and
  * pauses + retries on a `retry`, stops on a `fatal`. Records refused for good
  * never reject the promise: they come back in {@link WriteOutcome.rejected}.
@@ -130,8 +133,9 @@ export interface Sink<K = unknown, V = unknown> {
    */
   open(assignment: readonly TopicPartition[]): Promise<readonly PartitionOffset[]>;
   /**
-   * Writes one poll's records and their next positions in ONE transaction;
-   * refused records go to `options.deadLetter` before the commit.
+   * Writes one poll's records and their next positions, each partition's
+   * records in one transaction with its position; refused records go to
+   * `options.deadLetter` before the commit that passes them.
    */
   writeBatch(batch: SinkBatch<K, V>, options?: WriteOptions<K, V>): Promise<WriteOutcome<K, V>>;
   /**

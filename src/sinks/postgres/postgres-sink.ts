@@ -28,11 +28,11 @@ export interface PostgresSinkConfig {
   /**
    * Transactions a batch is written in, side by side, each holding the rows
    * and positions of a share of its partitions (default 2; 1 = one transaction
-   * per batch). The server then works on one batch with several backends.
-   * Rows with the same key from different partitions (a table keyed otherwise
-   * than its topic) have no defined order in Kafka either; when two
-   * transactions meet on one row, the database resolves it as a deadlock and
-   * the batch is retried.
+   * per batch), so the server works on one batch with several backends. Only
+   * when `writeBatch` is given a `deadLetter` callback: refused rows must be
+   * acknowledged inside their own transaction. Rows with the same key from
+   * different partitions (a table keyed otherwise than its topic) have no
+   * defined order in Kafka either: the transaction committing last wins.
    */
   readonly parallelTransactions?: number;
   /** Fault injection for tests: runs inside each transaction after rows and offsets, before commit. */
@@ -69,9 +69,16 @@ class PostgresSink implements Sink {
   #reader: { readonly plan: TablePlan; readonly reader: RowReader } | undefined;
   #closed = false;
 
+  readonly #parallel: number;
+
   constructor(config: PostgresSinkConfig) {
+    const parallel = config.parallelTransactions ?? DEFAULT_PARALLEL_TRANSACTIONS;
+    if (!Number.isInteger(parallel) || parallel < 1) {
+      throw new RangeError(`sink ${config.name}: parallelTransactions must be a whole number of at least 1, got ${parallel}`);
+    }
     this.name = config.name;
     this.#config = config;
+    this.#parallel = parallel;
   }
 
   async open(assignment: readonly TopicPartition[]): Promise<readonly PartitionOffset[]> {
@@ -84,7 +91,9 @@ class PostgresSink implements Sink {
     this.#assertOpen();
     const plan = await this.#tablePlan();
     if (batch.records.length === 0) return { written: 0, deleted: 0, skipped: 0, rejected: [], nextOffsets: [] };
-    const groups = partitionGroups(batch.records, this.#config.parallelTransactions ?? DEFAULT_PARALLEL_TRANSACTIONS);
+    // Without a dead-letter callback the caller learns of refused rows only from the outcome, which a
+    // failing sibling transaction would take with it: one transaction then.
+    const groups = partitionGroups(batch.records, options.deadLetter ? this.#parallel : 1);
     if (groups.length === 1) return this.#writeGroup(plan, groups[0]!, options);
     // Each group commits its rows with its own partitions' positions, so a group that commits while
     // another fails is skipped by position when the runner retries the whole batch.
@@ -215,6 +224,7 @@ const DEFAULT_PARALLEL_TRANSACTIONS = 2;
 
 /** The batch's records split into at most `count` groups of whole partitions, each in poll order. */
 function partitionGroups(records: readonly SinkRecord[], count: number): SinkRecord[][] {
+  if (count === 1) return [records as SinkRecord[]];
   const groupOf = new Map<string, SinkRecord[]>();
   const groups: SinkRecord[][] = [];
   // A poll comes in runs of one partition: the group is looked up when the run changes.
@@ -227,7 +237,7 @@ function partitionGroups(records: readonly SinkRecord[], count: number): SinkRec
       let found = groupOf.get(key);
       if (!found) {
         // Partitions are dealt out in order of first appearance.
-        const index = groupOf.size % Math.max(1, count);
+        const index = groupOf.size % count;
         found = groups[index] ??= [];
         groupOf.set(key, found);
       }

@@ -17,10 +17,10 @@ type Layout = readonly (ColumnSource | undefined)[];
  * values as {@link rowValues} — without flattening every record. Avro records
  * decode into instances of one generated class per record type, so where a
  * column comes from (which side, which nested path) is worked out once per
- * key and value class and then read directly. A record whose value at that
- * path is missing or is itself a record (a union branch other than the one
- * first seen) is flattened as before; plain objects, whose shapes may differ
- * from one record to the next, always are.
+ * key and value class and then read directly — for classes whose records all
+ * flatten alike (no union with a record or map branch, no map). Other classes
+ * and plain objects, whose shapes may differ from one record to the next, are
+ * flattened record by record as before.
  *
  * @example
  * ```ts
@@ -78,11 +78,56 @@ export class RowExtractor {
   }
 }
 
-/** The generated class of a decoded record; undefined for plain objects, whose shape is not fixed. */
+/** Per generated class: whether every record of it flattens to the same columns from the same paths. */
+const fixedClasses = new Map<unknown, boolean>();
+
+/**
+ * The generated class of a decoded record whose columns sit in the same place
+ * in every record of it; undefined for plain objects, and for types where they
+ * move: a union with a record or map branch (`null` in one record, nested
+ * columns in the next), a map (its keys are columns), a recursive record.
+ */
 function classOf(v: unknown): unknown {
   if (!isPlainObject(v)) return undefined;
   const ctor: unknown = Object.getPrototypeOf(v)?.constructor;
-  return ctor === Object || ctor === undefined ? undefined : ctor;
+  if (ctor === Object || ctor === undefined) return undefined;
+  let fixed = fixedClasses.get(ctor);
+  if (fixed === undefined) {
+    fixed = hasFixedLayout((ctor as { type?: unknown }).type, new Set());
+    fixedClasses.set(ctor, fixed);
+  }
+  return fixed ? ctor : undefined;
+}
+
+/** avsc's view of a type, as far as flattening cares. */
+interface AvroTypeShape {
+  readonly typeName?: string;
+  readonly fields?: readonly { readonly type: unknown }[];
+  readonly types?: readonly unknown[];
+}
+
+function hasFixedLayout(type: unknown, enclosing: Set<unknown>): boolean {
+  if (type === null || typeof type !== 'object') return false;
+  const t = type as AvroTypeShape;
+  switch (t.typeName) {
+    case 'record':
+    case 'error':
+    {
+      if (enclosing.has(type) || !t.fields) return false; // recursive: its depth varies
+      enclosing.add(type);
+      const fixed = t.fields.every((f) => hasFixedLayout(f.type, enclosing));
+      enclosing.delete(type);
+      return fixed;
+    }
+    case 'union:unwrapped':
+      return (t.types ?? []).every((b) => !['record', 'error', 'map'].includes((b as AvroTypeShape).typeName ?? ''));
+    case 'map':
+    case 'union:wrapped':
+    case undefined:
+      return false;
+    default:
+      return true; // primitives, enums, fixed, arrays, logical types: one column each
+  }
 }
 
 /** Where {@link flattenRecord} takes each column from, for this key and value. */

@@ -192,7 +192,7 @@ export function describeSinkSuite(label: string, open: () => Promise<TestDatabas
       expect(outcome.written).toBe(1);
     });
 
-    it('writes a batch in parallel transactions by partition: one failing leaves the other committed, and the retried batch lands each row once', async () => {
+    it('writes a batch in parallel transactions by partition: one failing leaves the other committed, and the retried batch lands each row once, every refused row in the DLQ', async () => {
       await clear();
       let failures = 1;
       const sink = routeSink({
@@ -204,20 +204,37 @@ export function describeSinkSuite(label: string, open: () => Promise<TestDatabas
       const tps = [0, 1].map((partition) => ({ topic: 'bus.route-stats.1m', partition }));
       await sink.open(tps);
       const records = [
-        stat(0, 'R1', 0, 1, 30, 0), stat(1, 'R1', 0, 2, 31, 0), stat(2, 'R3', 0, 1, 33, 0),
-        stat(0, 'R2', 0, 1, 32, 1), stat(1, 'R4', 0, 5, 34, 1),
+        stat(0, 'R1', 0, 1, 30, 0), stat(1, 'R1', 0, 2, 31, 0), stat(2, 'R3', 0, 1, 33, 0), stat(3, 'R5', 0, 1, 500, 0),
+        stat(0, 'R2', 0, 1, 32, 1), stat(1, 'R4', 0, 5, 34, 1), stat(2, 'R6', 0, 1, 600, 1),
       ];
-      await expect(sink.writeBatch({ records })).rejects.toThrow('simulated crash of one transaction');
+      const deadLettered = new Set<string>();
+      const deadLetter = async (rejected: readonly { record: SinkRecord }[]) => {
+        for (const r of rejected) deadLettered.add(`${r.record.partition}@${r.record.offset}`);
+      };
+      await expect(sink.writeBatch({ records }, { deadLetter })).rejects.toThrow('simulated crash of one transaction');
       // Exactly one of the two transactions committed: its partition's rows together with its position.
       const committed = (await offsets()).map((o) => o.partition);
       expect(committed).toHaveLength(1);
       expect((await routeRows()).map((r) => r.route_id)).toEqual(committed[0] === 0 ? ['R1', 'R3'] : ['R2', 'R4']);
 
-      const retried = await sink.writeBatch({ records });
+      const retried = await sink.writeBatch({ records }, { deadLetter });
       // Whichever committed first: its records are below its stored position, the other's are written.
-      expect(retried).toMatchObject({ written: 2, skipped: 3 });
+      expect(retried.written).toBe(2);
       expect((await routeRows()).map((r) => [r.route_id, r.events])).toEqual([['R1', '2'], ['R2', '1'], ['R3', '1'], ['R4', '5']]);
-      expect((await offsets()).map((o) => [o.partition, o.next_offset])).toEqual([[0, '3'], [1, '2']]);
+      expect((await offsets()).map((o) => [o.partition, o.next_offset])).toEqual([[0, '4'], [1, '3']]);
+      expect([...deadLettered].sort()).toEqual(['0@3', '1@2']);
+    });
+
+    it('writes one transaction per batch without a dead-letter callback, and refuses a parallelTransactions that is not a whole number', async () => {
+      await clear();
+      let commits = 0;
+      const sink = routeSink({ parallelTransactions: 2, beforeCommit: () => void commits++ });
+      await sink.open([]);
+      const outcome = await sink.writeBatch({ records: [stat(0, 'R1', 0, 1, 30, 0), stat(0, 'R2', 0, 1, 500, 1)] });
+      expect(commits).toBe(1);
+      expect(outcome.rejected.map((r) => r.record.partition)).toEqual([1]);
+      expect(() => routeSink({ parallelTransactions: 1.5 })).toThrow(/parallelTransactions must be a whole number of at least 1, got 1.5/);
+      expect(() => routeSink({ parallelTransactions: 0 })).toThrow(RangeError);
     });
 
     it('writes several partitions in one batch', async () => {

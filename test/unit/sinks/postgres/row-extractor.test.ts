@@ -47,6 +47,37 @@ describe('RowExtractor', () => {
     expect(extract.values(records[0]!)).toEqual(['R1', new Date(60_000), new Date(120_000), 3, 48.1, null, 11.5, null]);
   });
 
+  it('reads a fixed record type by its layout: key fields win, nested records join, a type used twice counts twice', () => {
+    const span = { type: 'record', name: 'Span', fields: [{ name: 'start', type: 'long' }, { name: 'end', type: 'long' }] } as const;
+    const fixedValue = avro.Type.forSchema({
+      type: 'record', name: 'Fixed',
+      fields: [{ name: 'routeId', type: 'string' }, { name: 'window', type: span }, { name: 'busy', type: 'Span' }, { name: 'note', type: ['null', 'string'] }],
+    } as avro.Schema);
+    const cols = [column('route_id'), column('window_start', 'int8'), column('busy_end', 'int8'), column('note'), column('window_start_ts', 'timestamptz', ['value', 'window', 'start'])];
+    const extract = new RowExtractor(cols);
+    const records = [1, 2, 3].map((i) =>
+      record(decoded(keyType, { routeId: `K${i}`, windowStart: i * 1000 }), decoded(fixedValue, { routeId: `V${i}`, window: { start: i, end: i + 1 }, busy: { start: 0, end: i * 7 }, note: i === 2 ? null : `n${i}` })),
+    );
+    for (const r of records) expect(extract.values(r)).toEqual(rowValues(r, cols));
+    expect(extract.values(records[1]!)).toEqual(['K2', 2000, 14, null, new Date(2)]);
+  });
+
+  it('does not trust a layout where a union in the key can shadow a value field', () => {
+    const unionKey = avro.Type.forSchema({
+      type: 'record', name: 'UnionKey',
+      fields: [{ name: 'routeId', type: 'string' }, { name: 'window', type: ['null', { type: 'record', name: 'KeyWindow', fields: [{ name: 'start', type: 'long' }] }] }],
+    });
+    const flatValue = avro.Type.forSchema({ type: 'record', name: 'FlatValue', fields: [{ name: 'windowStart', type: 'long' }] });
+    const cols = [column('route_id'), column('window_start', 'int8')];
+    const extract = new RowExtractor(cols);
+    // The first record has no key window, so window_start comes from the value; the second's key window wins.
+    const first = record(decoded(unionKey, { routeId: 'R1', window: null }), decoded(flatValue, { windowStart: 5 }));
+    const second = record(decoded(unionKey, { routeId: 'R2', window: { start: 60_000 } }), decoded(flatValue, { windowStart: 5 }));
+    expect(extract.values(first)).toEqual(['R1', 5]);
+    expect(extract.values(second)).toEqual(['R2', 60_000]);
+    expect(extract.values(second)).toEqual(rowValues(second, cols));
+  });
+
   it('fills a scalar key into the sink key column only where the value lacks it', () => {
     const extract = new RowExtractor([column('route_id'), column('events', 'int8')], 'route_id');
     const statsOnly = avro.Type.forSchema({ type: 'record', name: 'Stats', fields: [{ name: 'events', type: 'long' }] });
