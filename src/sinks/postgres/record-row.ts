@@ -69,13 +69,22 @@ export function walkPath(root: unknown, path: readonly string[]): unknown {
   return cur;
 }
 
+/** Where a column's value sits in every record of one key and value type (see `RowExtractor`). */
+export interface ColumnSource {
+  readonly side: 'key' | 'value';
+  readonly path: readonly string[];
+}
+
 /**
  * Builds the parameter values of one record's row, in `columns` order.
  * Fields come from the value (then a record-shaped key); a scalar record key
  * (a string id) fills `scalarKeyColumn`, the sink's single key column, only
  * where the value has no such field — a tombstone, or a value without its id.
  * The value wins because a topic's Kafka key is often something else
- * (a user id partitioning events keyed by `event_id`).
+ * (a user id partitioning events keyed by `event_id`). `sources` (per column,
+ * from `RowExtractor`) reads a column straight from its known place instead of
+ * flattening the record; where that place holds nothing or a record, the
+ * record is flattened after all.
  *
  * @example
  * ```ts
@@ -83,18 +92,29 @@ export function walkPath(root: unknown, path: readonly string[]): unknown {
  * // ['e1', 3] for columns event_id, speed
  * ```
  */
-export function rowValues(record: SinkRecord, columns: readonly PlannedColumn[], scalarKeyColumn?: string): unknown[] {
+export function rowValues(
+  record: SinkRecord,
+  columns: readonly PlannedColumn[],
+  scalarKeyColumn?: string,
+  sources?: readonly (ColumnSource | undefined)[],
+): unknown[] {
+  const { key, value } = record;
+  const scalarKey = key !== null && key !== undefined && typeof key !== 'object';
   let flat: Map<string, unknown> | undefined;
-  const scalarKey = record.key !== null && record.key !== undefined && typeof record.key !== 'object';
-  return columns.map((c) => {
+  const out = new Array<unknown>(columns.length);
+  for (let i = 0; i < columns.length; i++) {
+    const column = columns[i]!;
     let raw: unknown;
-    if (c.from) raw = valueAt(record, c.from);
+    if (column.from) raw = valueAt(record, column.from);
     else {
-      raw = (flat ??= flattenRecord(record.key, record.value)).get(c.column);
-      if (raw === undefined && scalarKey && c.column === scalarKeyColumn) raw = record.key;
+      const source = sources?.[i];
+      if (source) raw = walkPath(source.side === 'key' ? key : value, source.path);
+      if (source === undefined || raw === undefined || isPlainObject(raw)) raw = (flat ??= flattenRecord(key, value)).get(column.column);
+      if (raw === undefined && scalarKey && column.column === scalarKeyColumn) raw = key;
     }
-    return toParameter(raw, c);
-  });
+    out[i] = toParameter(raw, column);
+  }
+  return out;
 }
 
 /**

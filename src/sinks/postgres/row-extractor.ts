@@ -1,13 +1,7 @@
 import type { SinkRecord } from '../sink.js';
-import { flattenRecord, isPlainObject, toParameter, valueAt, walkPath } from './record-row.js';
+import { isPlainObject, rowValues, type ColumnSource } from './record-row.js';
 import { toSnakeCase } from './snake-case.js';
 import type { PlannedColumn } from './table-plan.js';
-
-/** Where a column's value sits in records of one key and value type. */
-interface ColumnSource {
-  readonly side: 'key' | 'value';
-  readonly path: readonly string[];
-}
 
 /** Per column (in column order): its source, or undefined to look it up in the flattened record. */
 type Layout = readonly (ColumnSource | undefined)[];
@@ -42,24 +36,7 @@ export class RowExtractor {
 
   /** The row's parameter values in column order; throws `RecordMappingError` for a value the column cannot take. */
   values(record: SinkRecord): unknown[] {
-    const { key, value } = record;
-    const layout = this.#layoutFor(key, value);
-    const scalarKey = key !== null && key !== undefined && typeof key !== 'object';
-    let flat: Map<string, unknown> | undefined;
-    const out = new Array<unknown>(this.#columns.length);
-    for (let i = 0; i < this.#columns.length; i++) {
-      const column = this.#columns[i]!;
-      let raw: unknown;
-      if (column.from) raw = valueAt(record, column.from);
-      else {
-        const source = layout?.[i];
-        if (source) raw = walkPath(source.side === 'key' ? key : value, source.path);
-        if (source === undefined || raw === undefined || isPlainObject(raw)) raw = (flat ??= flattenRecord(key, value)).get(column.column);
-        if (raw === undefined && scalarKey && column.column === this.#scalarKeyColumn) raw = key;
-      }
-      out[i] = toParameter(raw, column);
-    }
-    return out;
+    return rowValues(record, this.#columns, this.#scalarKeyColumn, this.#layoutFor(record.key, record.value));
   }
 
   #layoutFor(key: unknown, value: unknown): Layout | undefined {
