@@ -151,6 +151,14 @@ export class TopologyRunner {
     // Keyed by partition: an aligned partition may be processed in several chunks, each with its commit.
     const commits = new Map<string, CommitOffset>();
     const topology = this.#options.plan.topology;
+    // A poll that brought an assignment may also bring the first records of some of its partitions.
+    // Every partition assigned is tracked before any is processed: event-time alignment holds back
+    // only partitions ahead of ones it knows, so the first to arrive would otherwise run unchecked
+    // (changes themselves are applied after the commit, revocations must wait for it).
+    for (const change of this.#changes) {
+      if (change.kind !== 'assigned') continue;
+      for (const p of change.partitions) if (!this.#tasks.has(partitionKey(p.topic, p.partition))) await this.#createTask(p);
+    }
     await writer.begin();
     this.#inTransaction = true;
     for (const [key, batch] of groupByPartition(records)) {
