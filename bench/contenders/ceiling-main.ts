@@ -59,6 +59,10 @@ const consumer: KafkaConsumer = new rdkafka.KafkaConsumer({
   'enable.auto.commit': false,
   'enable.partition.eof': true,
   'auto.offset.reset': 'earliest',
+  // The fetch setting Sluice's consumers use (src/kafka/batch-consumer.ts): with librdkafka's default
+  // of 1 s, fetching stops for a second whenever the prefetch queue fills, and the ceiling would be
+  // the fetcher's, not the machine's.
+  'fetch.queue.backoff.ms': 20,
 });
 await call<unknown>((done) => consumer.connect({ timeout: 30_000 }, done));
 

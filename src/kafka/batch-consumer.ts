@@ -75,6 +75,10 @@ export class BatchConsumer {
       // librdkafka prefetches up to 64 MB by default; 16 MB is still over half a second of input at
       // 100,000 events/s and keeps a process's memory to its state rather than its read-ahead.
       'queued.max.messages.kbytes': 16_384,
+      // Once that queue is full librdkafka stops fetching for fetch.queue.backoff.ms, 1 s by default:
+      // a consumer that empties the queue faster than that idles up to a second each time (a bare
+      // consume loop on this path: ~108k → ~150k messages/s with 20 ms).
+      'fetch.queue.backoff.ms': 20,
       ...properties,
       // Reported before the poll that reached the end resolves (the binding emits it in message order).
       ...(options.onPartitionEnd ? { 'enable.partition.eof': true } : {}),
