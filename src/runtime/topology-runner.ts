@@ -161,23 +161,35 @@ export class TopologyRunner {
     }
     await writer.begin();
     this.#inTransaction = true;
+    // Outputs go to the writer as each partition's work is done, not all at the end: a writer on
+    // another thread produces one partition's records while the next partition is processed.
+    let produced = 0;
+    const produceNew = async (): Promise<void> => {
+      if (outputs.length === produced) return;
+      const fresh = outputs.slice(produced);
+      produced = outputs.length;
+      await writer.produce(fresh);
+    };
     for (const [key, batch] of groupByPartition(records)) {
       const slot = this.#tasks.get(key) ?? (await this.#createTask(batch[0]!));
       if (slot.alignment?.follows(key)) slot.alignment.offer(key, batch);
       else await this.#process(slot, batch, now, outputs, commits);
+      await produceNew();
       // Between partitions, let I/O that completed meanwhile run: a sink sharing this event loop
       // otherwise waits a whole checkpoint for each of its database round trips.
       await yieldToEventLoop();
     }
-    await this.#alignment.drain(ends, this.#required(this.#consumer), async (chunk) =>
-      this.#process(this.#tasks.get(chunk.key) ?? (await this.#createTask(chunk.partition)), chunk.records, now, outputs, commits),
-    );
+    await this.#alignment.drain(ends, this.#required(this.#consumer), async (chunk) => {
+      const chunkOutputs = await this.#process(this.#tasks.get(chunk.key) ?? (await this.#createTask(chunk.partition)), chunk.records, now, outputs, commits);
+      await produceNew();
+      return chunkOutputs;
+    });
     if (punctuate) {
       this.#lastPunctuate = now;
       for (const slot of this.#tasks.values()) pushAll(outputs, (await slot.task.punctuate(now)).outputs);
     }
     const committing = performance.now();
-    await writer.produce(outputs);
+    await produceNew();
     await writer.commit([...commits.values()]);
     this.#inTransaction = false;
     this.#observer.checkpointCommitted(topology, (performance.now() - committing) / 1000);

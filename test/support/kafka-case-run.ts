@@ -12,12 +12,23 @@ import type { CaseStep, ConformanceCase } from '../conformance/conformance-case.
 import { awaitQuiescence } from './await-quiescence.js';
 import { deadLetters, outputValues, records, tableRows, type CaseTopicSource } from './case-topic-readers.js';
 import { renameTopology } from './rename-topology.js';
+import type { StreamTransport } from '../../src/runtime/stream-transport.js';
+import { relayedTransport } from './relayed-transport.js';
 
 /** The broker and registry a case runs on. */
 export interface CaseStack {
   readonly kafkaBootstrapServers: string;
   readonly schemaRegistryUrl: string;
 }
+
+/**
+ * How the runner reaches Kafka: `direct` — the librdkafka transport in hand;
+ * `relayed` — through `remoteStreamTransport` and `serveStreamTransport` over
+ * a message channel, as `sluice run` does between its processing thread and
+ * the thread that owns the client (packed batches, reading ahead, queued
+ * produces), here within one thread.
+ */
+export type CaseTransport = 'direct' | 'relayed';
 
 /** Generous bound for "the runner caught up"; only reached when something is broken. */
 const QUIESCENCE_TIMEOUT_MS = 60_000;
@@ -58,14 +69,14 @@ export class KafkaCaseRun {
     private readonly partitionReader: PartitionReader,
     private readonly producer: RecordProducer,
     private readonly runner: TopologyRunner,
-    private readonly transport: ReturnType<typeof kafkaStreamTransport>,
+    private readonly closeTransport: () => Promise<void>,
     private readonly clock: { ms: number },
     /** The runner's log lines, for failure messages. */
     readonly logs: readonly string[],
   ) {}
 
   /** Renames, creates the source topics, starts the runner and lets it join its group. */
-  static async start(c: ConformanceCase, stack: CaseStack): Promise<KafkaCaseRun> {
+  static async start(c: ConformanceCase, stack: CaseStack, via: CaseTransport = 'direct'): Promise<KafkaCaseRun> {
     const suffix = randomUUID().slice(0, 8);
     const renamed = renameTopology(c.topology.spec, (name) => `${name}-${suffix}`);
     const planned = plan(renamed.spec);
@@ -96,11 +107,21 @@ export class KafkaCaseRun {
         return n;
       },
     };
-    const transport = kafkaStreamTransport(bootstrap);
+    const kafka = kafkaStreamTransport(bootstrap);
     const logs: string[] = [];
     const log: RuntimeLog = (level, message, fields) => {
       logs.push(`${level} ${message} ${fields === undefined ? '' : JSON.stringify(fields, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))}`);
     };
+    let transport: StreamTransport = kafka;
+    let closeTransport = (): Promise<void> => kafka.close();
+    if (via === 'relayed') {
+      const relay = relayedTransport(kafka);
+      transport = relay.transport;
+      closeTransport = async () => {
+        await relay.close();
+        await kafka.close();
+      };
+    }
     // The driver's manual clock: starts at 0 and moves only on advanceWallClock.
     const clock = { ms: 0 };
     const runner = new TopologyRunner({
@@ -115,7 +136,7 @@ export class KafkaCaseRun {
       punctuateEveryMs: 1,
     });
     const producer = await RecordProducer.connect(bootstrap);
-    const run = new KafkaCaseRun(c, planned, renamed.names, reader, admin, partitionReader, producer, runner, transport, clock, logs);
+    const run = new KafkaCaseRun(c, planned, renamed.names, reader, admin, partitionReader, producer, runner, closeTransport, clock, logs);
     try {
       await runner.start();
     } catch (error) {
@@ -205,7 +226,7 @@ export class KafkaCaseRun {
   async stop(options: { deleteTopics: boolean }): Promise<void> {
     this.#stop.abort();
     await this.#running;
-    await this.transport.close();
+    await this.closeTransport();
     await this.producer.close();
     await this.partitionReader.close();
     if (options.deleteTopics) await this.admin.deleteTopics(this.plan.topics.map((t) => t.name)).catch(() => {});

@@ -1,7 +1,7 @@
 import { describe, expect, inject, onTestFinished, test } from 'vitest';
 import { allCases } from '../../conformance/all-cases.js';
 import type { ConformanceCase } from '../../conformance/conformance-case.js';
-import { KafkaCaseRun } from '../../support/kafka-case-run.js';
+import { KafkaCaseRun, type CaseTransport } from '../../support/kafka-case-run.js';
 
 const stack = inject('stack');
 
@@ -10,8 +10,8 @@ const stack = inject('stack');
  * registry) and checks exactly what `test/conformance/driver.test.ts` checks
  * on the in-memory driver, with the same matchers.
  */
-async function runCase(c: ConformanceCase): Promise<void> {
-  const run = await KafkaCaseRun.start(c, stack);
+async function runCase(c: ConformanceCase, via: CaseTransport): Promise<void> {
+  const run = await KafkaCaseRun.start(c, stack, via);
   let passed = false;
   onTestFinished(async ({ task }) => {
     // A failed case keeps its topics for a look with kafka-console-consumer; the runner's log explains the rest.
@@ -39,6 +39,13 @@ async function runCase(c: ConformanceCase): Promise<void> {
 
 describe('conformance cases on the Kafka runtime (TopologyRunner, in-process)', () => {
   test.each(allCases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
-    await runCase(c);
+    await runCase(c, 'direct');
+  });
+});
+
+// What `sluice run` does between its processing thread and the Kafka thread, on every case.
+describe('conformance cases on the Kafka runtime through the relayed transport', () => {
+  test.each(allCases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+    await runCase(c, 'relayed');
   });
 });

@@ -9,6 +9,7 @@ import { HttpSchemaRegistry } from '../../../src/serde/index.js';
 import { awaitQuiescence } from '../../support/await-quiescence.js';
 import { busEventSchema, busOracle, busWorkload, compareRouteTable, type BusEvent } from '../../support/bus-workload.js';
 import { produceAvro, readTable } from '../../support/kafka-test-kit.js';
+import { relayedTransport } from '../../support/relayed-transport.js';
 
 const stack = inject('stack');
 const bootstrap = { 'bootstrap.servers': stack.kafkaBootstrapServers };
@@ -31,7 +32,7 @@ const oracle = busOracle(input);
  * 1 m tumbling window with 30 s grace. Returns the runner's counters and the
  * table's differences from the oracle.
  */
-async function catchUp(label: string, alignment: AlignmentOption | undefined): Promise<{ late: number; processed: number; table: string | undefined }> {
+async function catchUp(label: string, alignment: AlignmentOption | undefined, via: 'direct' | 'relayed' = 'direct'): Promise<{ late: number; processed: number; table: string | undefined }> {
   const name = `align-${label}-${run}`;
   const source = `align.${label}.${run}`;
   await admin.ensureTopics([{ name: source, partitions: 3 }]);
@@ -45,10 +46,11 @@ async function catchUp(label: string, alignment: AlignmentOption | undefined): P
       .aggregate('route-stats', { events: count(), avg_speed: avg((e) => e.speed_kmh), max_speed: max((e) => e.speed_kmh), passengers: sum((e) => e.passengers) })
       .toTable(`${source}.stats`),
   );
-  const transport = kafkaStreamTransport(bootstrap);
+  const kafka = kafkaStreamTransport(bootstrap);
+  const relay = via === 'relayed' ? relayedTransport(kafka) : undefined;
   const runner = new TopologyRunner({
     plan: topologyPlan,
-    transport,
+    transport: relay?.transport ?? kafka,
     registry: new HttpSchemaRegistry({ url: stack.schemaRegistryUrl }),
     resolveSchema: (ref) => (typeof ref === 'string' ? busEventSchema : ref),
     log: quiet,
@@ -68,7 +70,8 @@ async function catchUp(label: string, alignment: AlignmentOption | undefined): P
   } finally {
     stop.abort();
     await running;
-    await transport.close();
+    await relay?.close();
+    await kafka.close();
     await reader.close();
   }
   const table = compareRouteTable(await readTable(stack.kafkaBootstrapServers, stack.schemaRegistryUrl, `${source}.stats`, 3), oracle);
@@ -83,8 +86,8 @@ describe('event-time alignment across source partitions (catch-up after a repart
     expect(result.late, 'the scenario reproduces cross-partition lateness').toBeGreaterThan(1_000);
   });
 
-  it('with alignment (the default), the same backlog counts no record late and the table equals the oracle', async () => {
-    const result = await catchUp('on', undefined);
+  it.each(['direct', 'relayed'] as const)('with alignment (the default), the same backlog counts no record late and the table equals the oracle (%s transport)', async (via) => {
+    const result = await catchUp(`on-${via}`, undefined, via);
     console.info(`with alignment: ${result.late} of ${input.length} late`);
     expect(result.processed, 'every source record and every repartitioned record processed once').toBe(2 * input.length);
     expect(result.late, 'late records').toBe(0);
