@@ -2,7 +2,6 @@ import { hostname } from 'node:os';
 import { Command, Option } from 'commander';
 import { kafkaPropertiesFromEnv, kafkaStreamTransport, probeKafka, redactKafkaProperties } from '../../kafka/index.js';
 import { DEFAULT_METRICS_PORT, PrometheusObserver, startMetricsServer } from '../../metrics/index.js';
-import { TopologyRunner } from '../../runtime/topology-runner.js';
 import type { DeliveryGuarantee } from '../../runtime/stream-transport.js';
 import { HttpSchemaRegistry } from '../../serde/index.js';
 import { schemaResolver } from '../../testing/schema-resolver.js';
@@ -12,6 +11,7 @@ import { resolveEndpoints } from '../endpoints.js';
 import { startStatusLines } from '../status-lines.js';
 import { wireSinks } from '../sink-wiring.js';
 import { TopologyCatalog } from '../topology-catalog.js';
+import { topologyHosts, type TopologyHost } from '../topology-hosts.js';
 
 /**
  * `sluice run <name...> | --all`: plans each topology and runs it on Kafka
@@ -47,6 +47,7 @@ export function runCommand(context: CliContext): Command {
     .option('--log-level <level>', 'debug, info, warn or error', 'info')
     .option('--no-migrate', 'do not apply the sql/ migrations at start (the sinks still check their tables)')
     .addOption(new Option('--only <part>', 'run only the stream processing or only the sinks (to scale them apart)').choices(['processing', 'sinks']))
+    .option('--no-processing-thread', 'process on the thread that runs the Kafka client instead of a worker thread of its own (slower; for debugging)')
     .addHelpText(
       'after',
       `
@@ -62,7 +63,7 @@ Examples:
   $ sluice run --all --guarantee at-least-once
   $ sluice run bus-telemetry --only sinks        # a second process that only writes PostgreSQL`,
     )
-    .action(async (names: string[], options: { all?: boolean; guarantee: DeliveryGuarantee; applicationId?: string; instanceId?: string; logFormat: string; logLevel: string; migrate: boolean; only?: 'processing' | 'sinks' }) => {
+    .action(async (names: string[], options: { all?: boolean; guarantee: DeliveryGuarantee; applicationId?: string; instanceId?: string; logFormat: string; logLevel: string; migrate: boolean; only?: 'processing' | 'sinks'; processingThread: boolean }) => {
       const catalog = new TopologyCatalog(context.projectDir);
       const selected = options.all ? catalog.names() : names;
       if (selected.length === 0) throw new Error(`name a topology to run (known: ${catalog.names().join(', ') || 'none'}) or pass --all`);
@@ -84,11 +85,7 @@ Examples:
       const instanceId = options.instanceId || `${hostname()}-${process.pid}`;
       const transport = kafkaStreamTransport(properties);
       const metrics = new PrometheusObserver();
-      const runners = (options.only === 'sinks' ? [] : plans).map(
-        (plan) =>
-          new TopologyRunner({ plan, transport, registry, resolveSchema, log, instanceId, observer: metrics, staticMembership: Boolean(options.instanceId), guarantee: options.guarantee, ...(options.applicationId ? { groupId: options.applicationId } : {}) }),
-      );
-
+      const groupId = options.applicationId ? { groupId: options.applicationId } : {};
       const sinkPlans = options.only === 'processing' ? [] : plans;
       const sinks = await wireSinks({
         plans: sinkPlans,
@@ -141,7 +138,16 @@ Examples:
           throw error;
         }
       };
+      let runners: TopologyHost[] = [];
       try {
+        // Spawned only now: a processing thread that a failed start-up never ran would keep the process alive.
+        runners = topologyHosts({
+          plans: options.only === 'sinks' ? [] : plans,
+          processingThread: options.processingThread,
+          projectDir: context.projectDir,
+          registryUrl: endpoints.schemaRegistryUrl,
+          runner: { transport, registry, resolveSchema, log, instanceId, observer: metrics, staticMembership: Boolean(options.instanceId), guarantee: options.guarantee, ...groupId },
+        });
         // Topologies first: they create the table topics the sinks subscribe to.
         for (const runner of runners) await runner.start();
         for (const runner of sinks.runners) await runner.start(stop.signal);
@@ -155,6 +161,7 @@ Examples:
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
         process.off('SIGHUP', onSignal);
+        for (const runner of runners) await runner.close?.();
         await transport.close();
         await sinks.close();
         stopStatus();

@@ -1,0 +1,111 @@
+/**
+ * The processing thread (see `ProcessingThread`): plans its topologies, runs
+ * a `TopologyRunner` for each over the transport served by the thread that
+ * owns the Kafka client, and reports logs, observations and its outcome to
+ * that thread. It never loads the Kafka client itself.
+ */
+import { parentPort, threadId, workerData } from 'node:worker_threads';
+import type { RuntimeLog } from '../runtime/runtime-log.js';
+import { TopologyRunner } from '../runtime/topology-runner.js';
+import { HttpSchemaRegistry } from '../serde/index.js';
+import { schemaResolver } from '../testing/schema-resolver.js';
+import { RelayObserver } from '../worker/observer-relay.js';
+import { remoteStreamTransport } from '../worker/remote-stream-transport.js';
+import type { ProcessingThreadCommand, ProcessingThreadData, ProcessingThreadMessage } from './processing-thread-messages.js';
+import { TopologyCatalog } from './topology-catalog.js';
+
+if (parentPort === null) throw new Error('processing-thread-main runs as a worker thread (see ProcessingThread)');
+const control = parentPort;
+const data = workerData as ProcessingThreadData;
+const report = (message: ProcessingThreadMessage): void => control.postMessage(message);
+const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+const log: RuntimeLog = (level, message, fields) => {
+  try {
+    report({ type: 'log', level, message, ...(fields === undefined ? {} : { fields }) });
+  } catch {
+    // A field that cannot be cloned (a function, a socket): send what JSON can say of it.
+    report({ type: 'log', level, message, fields: JSON.parse(JSON.stringify(fields, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))) as Record<string, unknown> });
+  }
+};
+const observer = new RelayObserver((batch) => report({ type: 'observations', batch }));
+const transport = remoteStreamTransport(data.transportPort);
+const stop = new AbortController();
+
+async function createRunners(): Promise<TopologyRunner[]> {
+  const catalog = new TopologyCatalog(data.projectDir);
+  const registry = new HttpSchemaRegistry({ url: data.registryUrl });
+  const resolveSchema = await schemaResolver({}, `${data.projectDir}/schemas`);
+  const runners: TopologyRunner[] = [];
+  for (const name of data.topologies) {
+    const plan = await catalog.plan(name, data.planOptions);
+    runners.push(
+      new TopologyRunner({
+        plan,
+        transport,
+        registry,
+        resolveSchema,
+        log,
+        observer,
+        instanceId: data.instanceId,
+        staticMembership: data.staticMembership,
+        guarantee: data.guarantee,
+        ...(data.groupId === undefined ? {} : { groupId: data.groupId }),
+      }),
+    );
+  }
+  return runners;
+}
+
+async function runAll(runners: readonly TopologyRunner[]): Promise<void> {
+  // One runner failing for good (a fenced producer) stops the others cleanly, as on the main thread.
+  const outcomes = await Promise.allSettled(
+    runners.map(async (runner) => {
+      try {
+        await runner.run(stop.signal);
+      } catch (error) {
+        stop.abort();
+        throw error;
+      }
+    }),
+  );
+  const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
+const runners = createRunners();
+// Reported when the owning thread asks to start, not as an unhandled rejection before.
+runners.catch(() => {});
+control.on('message', (command: ProcessingThreadCommand) => {
+  switch (command.type) {
+    case 'start':
+      void runners
+        .then(async (all) => {
+          for (const runner of all) await runner.start();
+        })
+        .then(
+          () => {
+            log('info', `processing on a worker thread: ${data.topologies.join(', ')}`, { threadId });
+            report({ type: 'started' });
+          },
+          (error: unknown) => report({ type: 'failed', error: errorText(error) }),
+        );
+      return;
+    case 'run':
+      void runners
+        .then(runAll)
+        .then(
+          () => undefined,
+          (error: unknown) => errorText(error),
+        )
+        .then((error) => {
+          observer.flush();
+          report({ type: 'finished', ...(error === undefined ? {} : { error }) });
+          transport.close();
+        });
+      return;
+    case 'stop':
+      stop.abort();
+      return;
+  }
+});

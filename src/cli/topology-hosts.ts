@@ -1,0 +1,64 @@
+import type { TopologyPlan } from '../plan/topology-plan.js';
+import { NO_OBSERVER } from '../runtime/runtime-observer.js';
+import { TopologyRunner, type TopologyRunnerOptions } from '../runtime/topology-runner.js';
+import { ProcessingThread } from './processing-thread.js';
+
+/**
+ * What `sluice run` starts, runs until a signal, and closes: a
+ * `TopologyRunner` on this thread, or a {@link ProcessingThread} running
+ * several on another.
+ *
+ * @example
+ * ```ts
+ * const hosts: TopologyHost[] = [new TopologyRunner(options)];
+ * for (const host of hosts) await host.start();
+ * await Promise.all(hosts.map((host) => host.run(signal)));
+ * ```
+ */
+export interface TopologyHost {
+  start(): Promise<void>;
+  run(signal: AbortSignal): Promise<void>;
+  /** Releases what the host holds even if it never ran (idempotent). */
+  close?(): Promise<void>;
+}
+
+/**
+ * The hosts for `plans`: one processing thread running them all (the
+ * default; this thread keeps the Kafka client), or one runner each on this
+ * thread. The processing thread plans the topologies again from the project
+ * (plans hold functions, which do not cross threads), with the runner's
+ * `groupId` as application id, as `--application-id` sets both.
+ *
+ * @example
+ * ```ts
+ * const hosts = topologyHosts({ plans, processingThread: true, projectDir, registryUrl, runner: { transport, registry, resolveSchema, log, instanceId } });
+ * ```
+ */
+export function topologyHosts(options: {
+  readonly plans: readonly TopologyPlan[];
+  readonly processingThread: boolean;
+  readonly projectDir: string;
+  readonly registryUrl: string;
+  /** Everything a runner takes but its plan. */
+  readonly runner: Omit<TopologyRunnerOptions, 'plan'>;
+}): TopologyHost[] {
+  const { plans, runner } = options;
+  if (plans.length === 0) return [];
+  if (!options.processingThread) return plans.map((plan) => new TopologyRunner({ ...runner, plan }));
+  const applicationId = runner.groupId;
+  return [
+    ProcessingThread.spawn({
+      projectDir: options.projectDir,
+      topologies: plans.map((plan) => plan.topology),
+      planOptions: applicationId === undefined ? {} : { applicationId },
+      registryUrl: options.registryUrl,
+      instanceId: runner.instanceId,
+      staticMembership: runner.staticMembership ?? false,
+      guarantee: runner.guarantee ?? 'exactly-once',
+      ...(applicationId === undefined ? {} : { groupId: applicationId }),
+      transport: runner.transport,
+      observer: runner.observer ?? NO_OBSERVER,
+      log: runner.log,
+    }),
+  ];
+}
