@@ -1,4 +1,4 @@
-import { KafkaConsumer, type CooperativeRebalancing, type KafkaConsumerClient, type LibrdKafkaError, type Message, type TopicPartition, type TopicPartitionOffset } from './rdkafka.js';
+import { KafkaConsumer, type CommitWithCallback, type CooperativeRebalancing, type KafkaConsumerClient, type LibrdKafkaError, type Message, type TopicPartition, type TopicPartitionOffset } from './rdkafka.js';
 import { toKafkaError } from './kafka-error.js';
 import type { KafkaProperties } from './kafka-config.js';
 
@@ -109,9 +109,16 @@ export class BatchConsumer {
     });
   }
 
-  /** Commits the given next offsets synchronously with the group coordinator. */
-  commit(offsets: readonly TopicPartitionOffset[]): void {
-    if (offsets.length > 0) this.#client.commitSync([...offsets]);
+  /**
+   * Commits the given next offsets with the group coordinator; resolves once it answered. The
+   * request runs on libuv's thread pool: a synchronous commit would stop this thread's event loop
+   * for a round trip to the coordinator (4-44 ms measured), and with it every other client on it.
+   */
+  commit(offsets: readonly TopicPartitionOffset[]): Promise<void> {
+    if (offsets.length === 0) return Promise.resolve();
+    return new Promise((resolvePromise, reject) => {
+      (this.#client as KafkaConsumerClient & CommitWithCallback).commitCb([...offsets], (error) => (error ? reject(toKafkaError(error, 'committing offsets')) : resolvePromise()));
+    });
   }
 
   /** Stops fetching the partitions (bounded memory when downstream backs up); their positions are kept. */

@@ -124,7 +124,7 @@ export function kafkaStreamTransport(properties: KafkaProperties) {
         begin: async () => {},
         produce: (records: readonly ProducedRecord[]) => producer.produceAll(records),
         async commit(offsets: readonly { topic: string; partition: number; nextOffset: bigint }[]) {
-          consumer.commit(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: Number(o.nextOffset) })));
+          await consumer.commit(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: Number(o.nextOffset) })));
         },
         abort: async () => {},
         close: () => producer.close(),

@@ -22,3 +22,8 @@ export interface CooperativeRebalancing {
   incrementalAssign(partitions: import('@confluentinc/kafka-javascript').TopicPartition[]): void;
   incrementalUnassign(partitions: import('@confluentinc/kafka-javascript').TopicPartition[]): void;
 }
+
+/** The binding's asynchronous commit (on libuv's thread pool), which its type declarations leave out. */
+export interface CommitWithCallback {
+  commitCb(offsets: import('@confluentinc/kafka-javascript').TopicPartitionOffset[], callback: (error: import('@confluentinc/kafka-javascript').LibrdKafkaError | null) => void): void;
+}

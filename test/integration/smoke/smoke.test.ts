@@ -101,7 +101,7 @@ describe('smoke: Avro → Kafka → consumer group → PostgreSQL on the real st
         expect(outcome.rejected).toEqual([]);
         written += outcome.written;
         consumed += messages.length;
-        consumer.commit(outcome.nextOffsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: Number(o.nextOffset) })));
+        await consumer.commit(outcome.nextOffsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: Number(o.nextOffset) })));
       }
     } finally {
       await consumer.close();
