@@ -79,6 +79,10 @@ export class BatchConsumer {
       // a consumer that empties the queue faster than that idles up to a second each time (a bare
       // consume loop on this path: ~108k → ~150k messages/s with 20 ms).
       'fetch.queue.backoff.ms': 20,
+      // Four times librdkafka's 1 MB per partition per fetch: fewer, larger fetches cost less CPU for
+      // the same records (bench-windowed, 2 M events: ~140k → ~150k events/s, ~10% less CPU);
+      // fetch.max.bytes (50 MB) still bounds one response.
+      'max.partition.fetch.bytes': 4_194_304,
       ...properties,
       // Reported before the poll that reached the end resolves (the binding emits it in message order).
       ...(options.onPartitionEnd ? { 'enable.partition.eof': true } : {}),
