@@ -1,23 +1,22 @@
 import { MessageChannel, Worker } from 'node:worker_threads';
-import type { PlanOptions } from '../plan/plan-topology.js';
 import type { RuntimeLog } from '../runtime/runtime-log.js';
 import type { RuntimeObserver } from '../runtime/runtime-observer.js';
-import type { DeliveryGuarantee, StreamTransport } from '../runtime/stream-transport.js';
+import type { StreamTransport } from '../runtime/stream-transport.js';
 import { replayObservations } from '../worker/observer-relay.js';
 import { serveStreamTransport } from '../worker/serve-stream-transport.js';
 import type { ProcessingThreadData, ProcessingThreadMessage } from './processing-thread-messages.js';
 import type { TopologyHost } from './topology-hosts.js';
 
-/** What the processing thread needs to plan and run its topologies. */
-export interface ProcessingThreadOptions {
-  readonly projectDir: string;
-  readonly topologies: readonly string[];
-  readonly planOptions: PlanOptions;
-  readonly registryUrl: string;
-  readonly instanceId: string;
-  readonly staticMembership: boolean;
-  readonly guarantee: DeliveryGuarantee;
-  readonly groupId?: string;
+/**
+ * What the processing thread needs to plan and run its topologies.
+ *
+ * @example
+ * ```ts
+ * const options: ProcessingThreadOptions = { projectDir, topologies: ['bus-telemetry'], planOptions: {}, registryUrl, instanceId: 'host-1',
+ *   staticMembership: false, guarantee: 'exactly-once', transport, observer: metrics, log };
+ * ```
+ */
+export interface ProcessingThreadOptions extends Omit<ProcessingThreadData, 'transportPort'> {
   /** The transport the thread's runners use, served from this thread (which owns the Kafka client). */
   readonly transport: StreamTransport;
   /** Receives the runners' observations. */
@@ -83,17 +82,8 @@ export class ProcessingThread implements TopologyHost {
   static spawn(options: ProcessingThreadOptions): ProcessingThread {
     const { port1, port2 } = new MessageChannel();
     const server = serveStreamTransport(port1, options.transport, options.log);
-    const data: ProcessingThreadData = {
-      projectDir: options.projectDir,
-      topologies: [...options.topologies],
-      planOptions: { ...options.planOptions },
-      registryUrl: options.registryUrl,
-      instanceId: options.instanceId,
-      staticMembership: options.staticMembership,
-      guarantee: options.guarantee,
-      ...(options.groupId === undefined ? {} : { groupId: options.groupId }),
-      transportPort: port2,
-    };
+    const { transport: _transport, observer: _observer, log: _log, ...settings } = options;
+    const data: ProcessingThreadData = { ...settings, transportPort: port2 };
     const worker = new Worker(BOOT, { workerData: data, transferList: [port2], stdout: false, stderr: false });
     return new ProcessingThread(worker, server, options.observer, options.log);
   }

@@ -1,6 +1,13 @@
 import type { RuntimeObserver } from '../runtime/runtime-observer.js';
 
-/** One observer call as data: the method name and its arguments. */
+/**
+ * One observer call as data: the method name and its arguments.
+ *
+ * @example
+ * ```ts
+ * const call: ObserverCall = ['late', 'bus-telemetry', 3];
+ * ```
+ */
 export type ObserverCall = { [K in keyof RuntimeObserver]: [K, ...Parameters<RuntimeObserver[K]>] }[keyof RuntimeObserver];
 
 /**

@@ -26,10 +26,24 @@ export interface PackedRecords {
   readonly bytes: Uint8Array;
 }
 
-/** Numbers per record in {@link PackedRecords.meta}. */
+/**
+ * Numbers per record in {@link PackedRecords.meta}.
+ *
+ * @example
+ * ```ts
+ * const timestamp = packed.meta[i * PACKED_STRIDE + 3];
+ * ```
+ */
 export const PACKED_STRIDE = 7;
 
-/** What {@link packRecords} reads: an input record, an output record, or anything shaped like one. */
+/**
+ * What {@link packRecords} reads: an input record, an output record, or anything shaped like one.
+ *
+ * @example
+ * ```ts
+ * const r: PackableRecord = { topic: 't', partition: undefined, timestamp: 0, key: null, value: Buffer.from('v'), headers: {} };
+ * ```
+ */
 export interface PackableRecord {
   readonly topic: string;
   readonly partition: number | undefined;
@@ -133,23 +147,7 @@ export function packedTransferList(packed: PackedRecords): ArrayBuffer[] {
  * ```
  */
 export function unpackInputRecords(packed: PackedRecords): InputRecord[] {
-  const { count, meta, topics } = packed;
-  const buffer = packed.bytes.buffer as ArrayBuffer;
-  let pos = packed.bytes.byteOffset;
-  const records = new Array<InputRecord>(count);
-  for (let i = 0, j = 0; i < count; i++, j += PACKED_STRIDE) {
-    const keyLength = meta[j + 4]!;
-    const key = keyLength < 0 ? null : Buffer.from(buffer, pos, keyLength);
-    if (keyLength > 0) pos += keyLength;
-    const valueLength = meta[j + 5]!;
-    const value = valueLength < 0 ? null : Buffer.from(buffer, pos, valueLength);
-    if (valueLength > 0) pos += valueLength;
-    const headerSize = meta[j + 6]!;
-    const headers = headerSize === 0 ? NO_HEADERS : readHeaders(buffer, pos, headerSize);
-    pos += headerSize;
-    records[i] = { topic: topics[meta[j]!]!, partition: meta[j + 1]!, offset: BigInt(meta[j + 2]!), timestamp: meta[j + 3]!, key, value, headers };
-  }
-  return records;
+  return unpack(packed, (topic, partition, offset, timestamp, key, value, headers) => ({ topic, partition, offset: BigInt(offset), timestamp, key, value, headers }));
 }
 
 /**
@@ -162,10 +160,16 @@ export function unpackInputRecords(packed: PackedRecords): InputRecord[] {
  * ```
  */
 export function unpackOutputRecords(packed: PackedRecords): OutputRecord[] {
+  return unpack(packed, (topic, partition, _offset, timestamp, key, value, headers) => ({ topic, partition: partition < 0 ? undefined : partition, key, value, timestamp, headers }));
+}
+
+type Build<R> = (topic: string, partition: number, offset: number, timestamp: number, key: Buffer | null, value: Buffer | null, headers: RecordHeaders) => R;
+
+function unpack<R>(packed: PackedRecords, build: Build<R>): R[] {
   const { count, meta, topics } = packed;
   const buffer = packed.bytes.buffer as ArrayBuffer;
   let pos = packed.bytes.byteOffset;
-  const records = new Array<OutputRecord>(count);
+  const records = new Array<R>(count);
   for (let i = 0, j = 0; i < count; i++, j += PACKED_STRIDE) {
     const keyLength = meta[j + 4]!;
     const key = keyLength < 0 ? null : Buffer.from(buffer, pos, keyLength);
@@ -176,8 +180,7 @@ export function unpackOutputRecords(packed: PackedRecords): OutputRecord[] {
     const headerSize = meta[j + 6]!;
     const headers = headerSize === 0 ? NO_HEADERS : readHeaders(buffer, pos, headerSize);
     pos += headerSize;
-    const partition = meta[j + 1]!;
-    records[i] = { topic: topics[meta[j]!]!, partition: partition < 0 ? undefined : partition, key, value, timestamp: meta[j + 3]!, headers };
+    records[i] = build(topics[meta[j]!]!, meta[j + 1]!, meta[j + 2]!, meta[j + 3]!, key, value, headers);
   }
   return records;
 }

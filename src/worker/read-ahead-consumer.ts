@@ -6,6 +6,12 @@ import { packRecords, unpackInputRecords, type PackedRecords } from './packed-re
  * Records read ahead, packed as they were read (one {@link PackedRecords}
  * per read, in order), with the end offsets the consumer knew right after
  * reading the last of them.
+ *
+ * @example
+ * ```ts
+ * const batch: ReadAheadBatch = await ahead.poll(20_000, 100);
+ * batch.count; // records in all chunks
+ * ```
  */
 export interface ReadAheadBatch {
   readonly chunks: readonly PackedRecords[];
@@ -13,7 +19,14 @@ export interface ReadAheadBatch {
   readonly ends: ReadonlyMap<string, bigint>;
 }
 
-/** How {@link ReadAheadConsumer} reads. */
+/**
+ * How {@link ReadAheadConsumer} reads.
+ *
+ * @example
+ * ```ts
+ * new ReadAheadConsumer(consumer, { chunk: 1_000 });
+ * ```
+ */
 export interface ReadAheadOptions {
   /**
    * Records per read from the client (default 2,000). Each read hands its

@@ -63,7 +63,14 @@ export interface RemoteErrorData {
   readonly code?: number;
 }
 
-/** What a poll answers: the records (packed in chunks, in order), and what the consumer knows that the caller reads synchronously. */
+/**
+ * What a poll answers: the records (packed in chunks, in order), and what the consumer knows that the caller reads synchronously.
+ *
+ * @example
+ * ```ts
+ * const reply: PollReply = { chunks: [packRecords(records)], ends: [['events\u00000', 42n]], assignment: [{ topic: 'events', partition: 0 }] };
+ * ```
+ */
 export interface PollReply {
   readonly chunks: readonly PackedRecords[];
   /** The consumer's end-of-partition offsets, by `partitionKey`. */

@@ -75,6 +75,18 @@ class ManualConsumer implements StreamConsumer {
 const offsetsOf = (batch: ReadAheadBatch): string[] => batch.chunks.flatMap((c) => unpackInputRecords(c).map((r) => `${r.partition}@${r.offset}`));
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
+/** A first poll served with `records` (a short read), after which the consumer is reading ahead. */
+async function afterFirstPoll(chunk = 4) {
+  const client = new ManualConsumer();
+  const ahead = new ReadAheadConsumer(client, { chunk });
+  const first = ahead.poll(10, 100);
+  await tick();
+  client.current.deliver([record(0, 0)]);
+  await first;
+  await tick();
+  return { client, ahead };
+}
+
 describe('ReadAheadConsumer', () => {
   test('a poll with nothing held reads like a plain poll, then reading goes on in the background', async () => {
     const client = new ManualConsumer();
@@ -117,13 +129,7 @@ describe('ReadAheadConsumer', () => {
   });
 
   test('pause, resume and seek wait for the read in flight; a seek drops what is held of its partition', async () => {
-    const client = new ManualConsumer();
-    const ahead = new ReadAheadConsumer(client, { chunk: 4 });
-    const first = ahead.poll(10, 100);
-    await tick();
-    client.current.deliver([record(0, 0)]);
-    await first;
-    await tick(); // reading ahead now
+    const { client, ahead } = await afterFirstPoll();
     const paused = ahead.pause([{ topic: 't', partition: 1 }]);
     const sought = ahead.seek({ topic: 't', partition: 0 }, 1n);
     await tick();
@@ -140,13 +146,7 @@ describe('ReadAheadConsumer', () => {
   });
 
   test('a released revocation waits for the read in flight, drops the revoked partitions\' records and their ends', async () => {
-    const client = new ManualConsumer();
-    const ahead = new ReadAheadConsumer(client, { chunk: 4 });
-    const first = ahead.poll(10, 100);
-    await tick();
-    client.current.deliver([record(0, 0)]);
-    await first;
-    await tick();
+    const { client, ahead } = await afterFirstPoll();
     let done = false;
     const change: PartitionChange = { kind: 'revoked', partitions: [{ topic: 't', partition: 1 }], done: () => (done = true) };
     const released = ahead.release(change);
@@ -162,13 +162,7 @@ describe('ReadAheadConsumer', () => {
   });
 
   test('a failed read is the next poll\'s error, and reading starts afresh after it', async () => {
-    const client = new ManualConsumer();
-    const ahead = new ReadAheadConsumer(client, { chunk: 4 });
-    const first = ahead.poll(10, 100);
-    await tick();
-    client.current.deliver([record(0, 0)]);
-    await first;
-    await tick();
+    const { client, ahead } = await afterFirstPoll();
     client.current.fail(new Error('broker down'));
     await expect(ahead.poll(10, 100)).rejects.toThrow('broker down');
     const third = ahead.poll(10, 100);
@@ -178,13 +172,7 @@ describe('ReadAheadConsumer', () => {
   });
 
   test('close waits for the read in flight, drops what is held and reads no more', async () => {
-    const client = new ManualConsumer();
-    const ahead = new ReadAheadConsumer(client, { chunk: 4 });
-    const first = ahead.poll(10, 100);
-    await tick();
-    client.current.deliver([record(0, 0)]);
-    await first;
-    await tick();
+    const { client, ahead } = await afterFirstPoll();
     const closed = ahead.close();
     await tick();
     expect(client.calls).not.toContain('close');
