@@ -52,7 +52,9 @@ export async function retryWithBackoff<T>(
     throw new RangeError(`retryWithBackoff: maxAttempts must be a positive integer, got ${maxAttempts}`);
   }
   for (let n = 1; ; n++) {
-    signal?.throwIfAborted();
+    // The first attempt is always made: the signal stops retrying, not work already in hand
+    // (a sink's batch polled as shutdown begins is still written).
+    if (n > 1) signal?.throwIfAborted();
     try {
       return await attempt(n);
     } catch (error) {

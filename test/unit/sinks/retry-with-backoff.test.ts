@@ -34,6 +34,15 @@ describe('retryWithBackoff', () => {
     expect(calls).toBe(1);
   });
 
+  it('makes the first attempt even when the signal is already aborted, and no retry after it', async () => {
+    const controller = new AbortController();
+    controller.abort(new Error('shutting down'));
+    expect(await retryWithBackoff(async () => 'written', { signal: controller.signal, sleep: noSleep })).toBe('written');
+    let calls = 0;
+    await expect(retryWithBackoff(async () => { calls++; throw new Error('down'); }, { signal: controller.signal, sleep: noSleep })).rejects.toThrow('down');
+    expect(calls).toBe(1);
+  });
+
   it('aborts a pending wait', async () => {
     const controller = new AbortController();
     const started = Date.now();
