@@ -16,8 +16,16 @@ const env = stackEnv(stack);
 afterAll(() => admin.close());
 
 async function committedTotal(group: string, topic: string): Promise<bigint> {
-  const committed = await admin.committedOffsets(group, [0, 1, 2].map((partition) => ({ topic, partition })));
-  return [...committed.values()].reduce((a, b) => a + b, 0n);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const committed = await admin.committedOffsets(group, [0, 1, 2].map((partition) => ({ topic, partition })));
+      return [...committed.values()].reduce((a, b) => a + b, 0n);
+    } catch (error) {
+      // A killed member's open transaction holds its offsets "unstable" until it is aborted or fenced.
+      if (attempt >= 300) throw error;
+      await sleep(100);
+    }
+  }
 }
 
 describe('sluice run survives kill -9 (exactly-once, real broker)', () => {
