@@ -13,7 +13,10 @@ import { DecimalType } from './decimal-type.js';
  *   their underlying number (epoch millis, micros, days, millis);
  * - `uuid` decodes to its underlying string;
  * - records carry only their fields (`omitRecordMethods`: no `toBuffer` etc.
- *   on values; the prototype is still an avsc class named after the record).
+ *   on values; the prototype is still an avsc class named after the record),
+ *   and that class keeps avsc's static `type`, which `omitRecordMethods`
+ *   drops: the PostgreSQL sink reads a record type's layout from it once
+ *   instead of flattening every record.
  *
  * A logical type whose attributes are invalid (a decimal without precision)
  * falls back to its underlying type, as the Avro spec requires of readers;
@@ -28,10 +31,35 @@ import { DecimalType } from './decimal-type.js';
  * ```
  */
 export function parseAvroSchema(schema: AvroSchema, options: { readonly strict?: boolean } = {}): avro.Type {
-  return avro.Type.forSchema(schema as avro.Schema, {
+  const type = avro.Type.forSchema(schema as avro.Schema, {
     assertLogicalTypes: options.strict === true,
     wrapUnions: 'never',
     omitRecordMethods: true,
     logicalTypes: { decimal: DecimalType },
   });
+  tagRecordClasses(type, new Set());
+  return type;
+}
+
+/** avsc's view of a type, as far as walking it goes. */
+interface AvroTypeTree {
+  readonly fields?: readonly { readonly type: unknown }[];
+  readonly types?: readonly unknown[];
+  readonly itemsType?: unknown;
+  readonly valuesType?: unknown;
+  readonly underlyingType?: unknown;
+  readonly recordConstructor?: object;
+}
+
+function tagRecordClasses(type: unknown, seen: Set<unknown>): void {
+  if (type === null || typeof type !== 'object' || seen.has(type)) return;
+  seen.add(type);
+  const t = type as AvroTypeTree;
+  const ctor = t.recordConstructor;
+  if (ctor && !Object.hasOwn(ctor, 'type')) Object.defineProperty(ctor, 'type', { value: type });
+  for (const field of t.fields ?? []) tagRecordClasses(field.type, seen);
+  for (const branch of t.types ?? []) tagRecordClasses(branch, seen);
+  tagRecordClasses(t.itemsType, seen);
+  tagRecordClasses(t.valuesType, seen);
+  tagRecordClasses(t.underlyingType, seen);
 }

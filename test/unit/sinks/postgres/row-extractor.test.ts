@@ -1,4 +1,6 @@
-import avro from 'avsc';
+import type avro from 'avsc';
+import { parseAvroSchema } from '../../../../src/serde/parse-avro-schema.js';
+import type { AvroSchema } from '../../../../src/serde/avro-schema.js';
 import { describe, expect, it } from 'vitest';
 import type { SinkRecord } from '../../../../src/sinks/sink.js';
 import { rowValues } from '../../../../src/sinks/postgres/record-row.js';
@@ -8,9 +10,9 @@ import type { PlannedColumn } from '../../../../src/sinks/postgres/table-plan.js
 const column = (name: string, udtName = 'text', from?: readonly string[]): PlannedColumn =>
   ({ column: name, from, udtName, udtSchema: 'pg_catalog', declared: undefined, scale: undefined });
 
-const keyType = avro.Type.forSchema({ type: 'record', name: 'RouteKey', fields: [{ name: 'routeId', type: 'string' }, { name: 'windowStart', type: 'long' }] });
-const location: avro.Schema = { type: 'record', name: 'Location', fields: [{ name: 'lat', type: 'double' }, { name: 'lon', type: 'double' }] };
-const valueType = avro.Type.forSchema({
+const keyType = parseAvroSchema({ type: 'record', name: 'RouteKey', fields: [{ name: 'routeId', type: 'string' }, { name: 'windowStart', type: 'long' }] });
+const location: AvroSchema = { type: 'record', name: 'Location', fields: [{ name: 'lat', type: 'double' }, { name: 'lon', type: 'double' }] };
+const valueType = parseAvroSchema({
   type: 'record', name: 'RouteStats',
   fields: [
     { name: 'routeId', type: 'string' },
@@ -49,10 +51,10 @@ describe('RowExtractor', () => {
 
   it('reads a fixed record type by its layout: key fields win, nested records join, a type used twice counts twice', () => {
     const span = { type: 'record', name: 'Span', fields: [{ name: 'start', type: 'long' }, { name: 'end', type: 'long' }] } as const;
-    const fixedValue = avro.Type.forSchema({
+    const fixedValue = parseAvroSchema({
       type: 'record', name: 'Fixed',
       fields: [{ name: 'routeId', type: 'string' }, { name: 'window', type: span }, { name: 'busy', type: 'Span' }, { name: 'note', type: ['null', 'string'] }],
-    } as avro.Schema);
+    } as AvroSchema);
     const cols = [column('route_id'), column('window_start', 'int8'), column('busy_end', 'int8'), column('note'), column('window_start_ts', 'timestamptz', ['value', 'window', 'start'])];
     const extract = new RowExtractor(cols);
     const records = [1, 2, 3].map((i) =>
@@ -63,11 +65,11 @@ describe('RowExtractor', () => {
   });
 
   it('does not trust a layout where a union in the key can shadow a value field', () => {
-    const unionKey = avro.Type.forSchema({
+    const unionKey = parseAvroSchema({
       type: 'record', name: 'UnionKey',
       fields: [{ name: 'routeId', type: 'string' }, { name: 'window', type: ['null', { type: 'record', name: 'KeyWindow', fields: [{ name: 'start', type: 'long' }] }] }],
     });
-    const flatValue = avro.Type.forSchema({ type: 'record', name: 'FlatValue', fields: [{ name: 'windowStart', type: 'long' }] });
+    const flatValue = parseAvroSchema({ type: 'record', name: 'FlatValue', fields: [{ name: 'windowStart', type: 'long' }] });
     const cols = [column('route_id'), column('window_start', 'int8')];
     const extract = new RowExtractor(cols);
     // The first record has no key window, so window_start comes from the value; the second's key window wins.
@@ -80,7 +82,7 @@ describe('RowExtractor', () => {
 
   it('fills a scalar key into the sink key column only where the value lacks it', () => {
     const extract = new RowExtractor([column('route_id'), column('events', 'int8')], 'route_id');
-    const statsOnly = avro.Type.forSchema({ type: 'record', name: 'Stats', fields: [{ name: 'events', type: 'long' }] });
+    const statsOnly = parseAvroSchema({ type: 'record', name: 'Stats', fields: [{ name: 'events', type: 'long' }] });
     const r = record('R9', decoded(statsOnly, { events: 4 }));
     expect(extract.values(r)).toEqual(['R9', 4]);
     expect(extract.values(r)).toEqual(rowValues(r, [column('route_id'), column('events', 'int8')], 'route_id'));
