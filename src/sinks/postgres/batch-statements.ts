@@ -1,4 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
+import { arrayLiteral } from './array-literal.js';
 import type { PlannedColumn, TablePlan } from './table-plan.js';
 
 /**
@@ -89,7 +90,9 @@ function conflictClause(plan: TablePlan): RawBuilder<unknown> {
 function unnestOf(columns: readonly PlannedColumn[], rows: readonly (readonly unknown[])[]): RawBuilder<unknown> {
   const arrays = columns.map((c, i) => {
     const values = rows.map((r) => r[i] ?? null);
-    return sql`${values}::${sql.id(c.udtSchema, c.udtName)}[]`;
+    // The literal where we can write it (see arrayLiteral); the array itself for node-postgres otherwise.
+    const bound = arrayLiteral(values, c.udtName) ?? values;
+    return sql`${bound}::${sql.id(c.udtSchema, c.udtName)}[]`;
   });
   return sql`unnest(${sql.join(arrays)})`;
 }

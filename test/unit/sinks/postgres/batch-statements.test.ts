@@ -34,7 +34,8 @@ describe('batch statements', () => {
         '$1::"pg_catalog"."text"[], $2::"pg_catalog"."timestamptz"[], $3::"pg_catalog"."int8"[]) ' +
         'on conflict ("route_id", "window_start") do update set "events" = excluded."events"',
     );
-    expect(q.parameters).toEqual([['R1', 'R2'], [new Date(0), new Date(0)], [3, 4]]);
+    // Each array as its PostgreSQL literal (see arrayLiteral).
+    expect(q.parameters).toEqual(['{"R1","R2"}', '{"1970-01-01T00:00:00.000Z","1970-01-01T00:00:00.000Z"}', '{3,4}']);
   });
 
   it('multi-row VALUES binds every value', () => {
