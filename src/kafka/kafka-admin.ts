@@ -1,4 +1,4 @@
-import { AdminClient, CODES, type IAdminClient, type LibrdKafkaError, type TopicPartition } from './rdkafka.js';
+import { AdminClient, CODES, KafkaConsumer, type IAdminClient, type KafkaConsumerClient, type LibrdKafkaError, type TopicPartition } from './rdkafka.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KafkaClientError, toKafkaError } from './kafka-error.js';
 import type { KafkaProperties } from './kafka-config.js';
@@ -30,10 +30,14 @@ export interface TopicRequirement {
  */
 export class KafkaAdmin {
   readonly #client: IAdminClient;
+  readonly #properties: KafkaProperties;
   readonly #timeoutMs: number;
+  /** Per group: a consumer client of it that never joins, for its committed offsets (see committedOffsets). */
+  readonly #offsetReaders = new Map<string, Promise<KafkaConsumerClient>>();
 
   constructor(properties: KafkaProperties, options: { timeoutMs?: number } = {}) {
     this.#client = AdminClient.create({ ...properties, log_level: 3 });
+    this.#properties = properties;
     this.#timeoutMs = options.timeoutMs ?? 30_000;
   }
 
@@ -172,26 +176,54 @@ export class KafkaAdmin {
   /**
    * A consumer group's committed next offsets (only transaction-committed
    * ones), keyed by `topic\u0000partition`; partitions without a commit are absent.
+   *
+   * Read by a consumer client of the group that never subscribes, so never
+   * joins it: librdkafka's admin offset fetch dereferences a missing consumer
+   * group and kills the process when the coordinator answers "not
+   * coordinator", as it does for a group it has not loaded yet
+   * (confluent-kafka-javascript#374). A consumer's fetch asks for stable
+   * offsets (read_committed) and waits out an open transaction's commit.
    */
-  committedOffsets(groupId: string, partitions: readonly TopicPartition[]): Promise<Map<string, bigint>> {
-    const request = [{ groupId, partitions: partitions.map((p) => ({ topic: p.topic, partition: p.partition })) }];
+  async committedOffsets(groupId: string, partitions: readonly TopicPartition[]): Promise<Map<string, bigint>> {
+    const reader = await this.#offsetReader(groupId);
+    const request = partitions.map((p) => ({ topic: p.topic, partition: p.partition }));
     return new Promise((resolvePromise, reject) => {
-      this.#client.listConsumerGroupOffsets(request, { timeout: this.#timeoutMs, requireStableOffsets: true }, (error, result) => {
+      reader.committed(request, this.#timeoutMs, (error, result) => {
         if (error) return reject(toKafkaError(error, `listing the offsets of group ${groupId}`));
         const offsets = new Map<string, bigint>();
-        for (const group of result) {
-          if (group.error) return reject(toKafkaError(group.error, `listing the offsets of group ${groupId}`));
-          for (const p of group.partitions) {
-            if (p.error) return reject(toKafkaError(p.error, `listing the offset of group ${groupId} on ${p.topic}[${p.partition}]`));
-            if (p.offset >= 0) offsets.set(`${p.topic}\u0000${p.partition}`, BigInt(p.offset));
-          }
+        for (const p of result) {
+          const failed = (p as { error?: LibrdKafkaError }).error;
+          if (failed) return reject(toKafkaError(failed, `listing the offset of group ${groupId} on ${p.topic}[${p.partition}]`));
+          if (typeof p.offset === 'number' && p.offset >= 0) offsets.set(`${p.topic}\u0000${p.partition}`, BigInt(p.offset));
         }
         resolvePromise(offsets);
       });
     });
   }
 
+  #offsetReader(groupId: string): Promise<KafkaConsumerClient> {
+    let reader = this.#offsetReaders.get(groupId);
+    if (!reader) {
+      const client: KafkaConsumerClient = new KafkaConsumer({
+        ...this.#properties,
+        'group.id': groupId,
+        'isolation.level': 'read_committed',
+        'enable.auto.commit': false,
+        log_level: 3,
+      });
+      reader = new Promise<KafkaConsumerClient>((resolvePromise, reject) =>
+        client.connect({ timeout: this.#timeoutMs }, (error) => (error ? reject(toKafkaError(error, `connecting a reader of group ${groupId}'s offsets`)) : resolvePromise(client))),
+      );
+      // A failed connection is not kept: the next call tries again.
+      reader.catch(() => this.#offsetReaders.delete(groupId));
+      this.#offsetReaders.set(groupId, reader);
+    }
+    return reader;
+  }
+
   close(): void {
     this.#client.disconnect();
+    for (const reader of this.#offsetReaders.values()) void reader.then((client) => client.disconnect(), () => undefined);
+    this.#offsetReaders.clear();
   }
 }

@@ -55,6 +55,7 @@ describe('transactional producer on the real broker', () => {
       await producer.abort();
       expect(await drain(output, 0, 3_000)).toHaveLength(0);
       expect(await consumer.committed([{ topic: input, partition: 0 }])).toEqual([{ topic: input, partition: 0, offset: undefined }]);
+      expect(await admin.committedOffsets(group, [{ topic: input, partition: 0 }])).toEqual(new Map());
 
       await producer.begin();
       await producer.produce(outputs);
@@ -63,9 +64,25 @@ describe('transactional producer on the real broker', () => {
       const committedOutputs = await drain(output, 10, 10_000);
       expect(committedOutputs.map((m) => String(m.value)).sort()).toEqual(batch.map((m) => `out-${String(m.value)}`).sort());
       expect((await consumer.committed([{ topic: input, partition: 0 }]))[0]?.offset).toBe(10);
+      expect(await admin.committedOffsets(group, [{ topic: input, partition: 0 }])).toEqual(new Map([[`${input}\u00000`, 10n]]));
+
+      // Offsets sent in a transaction still open are unstable: a read waits for the commit instead of
+      // answering with the old ones (or failing).
+      await producer.begin();
+      await producer.sendOffsets([{ topic: input, partition: 0, offset: 7 }], consumer);
+      const reading = admin.committedOffsets(group, [{ topic: input, partition: 0 }]);
+      await new Promise((r) => setTimeout(r, 500));
+      await producer.commit();
+      expect(await reading).toEqual(new Map([[`${input}\u00000`, 7n]]));
     } finally {
       await producer.close();
       await consumer.close();
+    }
+  });
+
+  it("reads a group that never existed as one without offsets (librdkafka's admin fetch crashed on such groups)", async () => {
+    for (let i = 0; i < 5; i++) {
+      expect(await admin.committedOffsets(`never-${run}-${i}`, [{ topic: input, partition: 0 }, { topic: output, partition: 1 }])).toEqual(new Map());
     }
   });
 
