@@ -43,8 +43,7 @@ export function arrayLiteral(values: readonly unknown[], udtName: string): strin
         lastInstant = `"${v.toISOString()}"`;
       }
       text += lastInstant;
-    }
-    else return undefined;
+    } else return undefined;
   }
   return `${text}}`;
 }
