@@ -1,4 +1,4 @@
-import { AdminClient, CODES, KafkaConsumer, type IAdminClient, type KafkaConsumerClient, type LibrdKafkaError, type TopicPartition } from './rdkafka.js';
+import { AdminClient, CODES, KafkaConsumer, type IAdminClient, type KafkaConsumerClient, type LibrdKafkaError, type TopicDescription, type TopicPartition } from './rdkafka.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KafkaClientError, toKafkaError } from './kafka-error.js';
 import type { KafkaProperties } from './kafka-config.js';
@@ -44,6 +44,11 @@ export class KafkaAdmin {
   /**
    * Creates missing topics; an existing topic with a different partition
    * count is an error naming the topic, both counts and the fix.
+   *
+   * Returns only once every partition of every topic has a leader that
+   * answers an offset request (see {@link KafkaAdmin.awaitTopicsReady}): a
+   * broker acknowledges a creation before its partitions are led, and a read
+   * right after would fail with "Unknown topic or partition" or "Not leader".
    */
   async ensureTopics(topics: readonly TopicRequirement[]): Promise<void> {
     for (const topic of topics) {
@@ -63,7 +68,7 @@ export class KafkaAdmin {
         );
       });
     }
-    const described = await this.partitionCounts(topics.map((t) => t.name));
+    const described = await this.awaitTopicsReady(topics.map((t) => t.name));
     for (const topic of topics) {
       const actual = described.get(topic.name);
       if (actual !== undefined && actual !== topic.partitions) {
@@ -73,6 +78,57 @@ export class KafkaAdmin {
         );
       }
     }
+  }
+
+  /**
+   * Waits until every named topic is visible in the cluster's metadata with a
+   * leader for each partition, and each leader answers an offset request for
+   * it; returns the partition counts. Bounded by the admin timeout: a topic
+   * that never gets there is an error naming it and what was last seen.
+   *
+   * @example
+   * ```ts
+   * await admin.awaitTopicsReady(['bus.telemetry']); // Map { 'bus.telemetry' => 6 }
+   * ```
+   */
+  async awaitTopicsReady(names: readonly string[]): Promise<Map<string, number>> {
+    const deadline = Date.now() + this.#timeoutMs;
+    for (let attempt = 0; ; attempt++) {
+      const look = await this.#lookReady(names).catch((error: unknown) => ({ counts: undefined, waiting: error instanceof Error ? error.message : String(error) }));
+      if (look.counts !== undefined) return look.counts;
+      if (Date.now() > deadline) {
+        throw new Error(
+          `topic(s) ${names.join(', ')} were not ready within ${Math.round(this.#timeoutMs / 1000)} s of being created (${look.waiting}); ` +
+            'the broker may be overloaded or have fewer brokers than the replication factor: check its log and `sluice stack status`',
+        );
+      }
+      await sleep(Math.min(500, 25 * 2 ** attempt));
+    }
+  }
+
+  /** Partition counts when every topic is led everywhere, else what is still missing. */
+  async #lookReady(names: readonly string[]): Promise<{ counts: Map<string, number>; waiting?: undefined } | { counts: undefined; waiting: string }> {
+    const descriptions = await new Promise<TopicDescription[]>((resolvePromise, reject) => {
+      this.#client.describeTopics([...names], { timeout: this.#timeoutMs }, (error, result) =>
+        error ? reject(toKafkaError(error, `describing topics ${names.join(', ')}`)) : resolvePromise(result),
+      );
+    });
+    const counts = new Map<string, number>();
+    for (const name of names) {
+      const description = descriptions.find((d) => d.name === name);
+      if (description === undefined || description.error) return { counts: undefined, waiting: `${name}: ${description?.error?.message ?? 'not in the metadata yet'}` };
+      const leaderless = description.partitions.filter((p) => p.leader === null || p.leader === undefined);
+      if (description.partitions.length === 0 || leaderless.length > 0) {
+        return { counts: undefined, waiting: `${name}: partition(s) ${leaderless.map((p) => p.partition).join(', ') || '(none yet)'} without a leader` };
+      }
+      counts.set(name, description.partitions.length);
+    }
+    // A leader in the metadata may not serve its partition yet: the offset request is what a reader does first.
+    await this.endOffsets(
+      [...counts].flatMap(([topic, n]) => Array.from({ length: n }, (_, partition) => ({ topic, partition }))),
+      'read_uncommitted',
+    );
+    return { counts };
   }
 
   /** Partition counts of the named topics (absent topics are left out). */

@@ -12,6 +12,7 @@ export type {
   Message,
   MessageHeader,
   Producer as ProducerClient,
+  TopicDescription,
   TopicPartition,
   TopicPartitionOffset,
 } from '@confluentinc/kafka-javascript';
