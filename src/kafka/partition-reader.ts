@@ -9,6 +9,15 @@ import { KafkaAdmin } from './kafka-admin.js';
  * `read_committed` — how a task restores its window state from its partition
  * of the table topic.
  *
+ * "The end" is the high watermark, not the last stable offset: a writer
+ * killed mid-transaction leaves its transaction open (until a successor with
+ * its transactional id fences it, or `transaction.timeout.ms` runs out), and
+ * transactions committed after it by other writers — a successor's table
+ * updates, whose input offsets the group has committed — lie beyond the last
+ * stable offset. Stopping there restored a state short of what the committed
+ * offsets say was applied (issue 17: events lost from an aggregate after
+ * kill -9). So a read waits, while such a transaction is open, until it ends.
+ *
  * @example
  * ```ts
  * const reader = await PartitionReader.connect({ 'bootstrap.servers': b });
@@ -45,21 +54,25 @@ export class PartitionReader {
   }
 
   /**
-   * Yields batches from the first offset up to the partition's last stable offset at the start of the
-   * read. Fails when no progress is made for `timeoutMs`.
+   * Yields batches from the first offset up to the partition's high watermark at the start of the
+   * read, every committed record up to it included. Fails when no progress is made for `timeoutMs`,
+   * or, while an open transaction holds the last stable offset back, for `openTransactionTimeoutMs`
+   * (default 120 s: longer than the 60 s `transaction.timeout.ms` writers of older Sluice versions used).
    */
-  async *readToEnd(topic: string, partition: number, options: { batchSize?: number; timeoutMs?: number } = {}): AsyncGenerator<Message[]> {
+  async *readToEnd(topic: string, partition: number, options: { batchSize?: number; timeoutMs?: number; openTransactionTimeoutMs?: number } = {}): AsyncGenerator<Message[]> {
     const timeoutMs = options.timeoutMs ?? 30_000;
+    const openTransactionTimeoutMs = options.openTransactionTimeoutMs ?? 120_000;
     const { lowOffset } = await this.#watermarks(topic, partition, timeoutMs);
-    // The last stable offset, not the high watermark: records of a transaction still open — a crashed
-    // writer's, to be aborted — would never be delivered, and waiting for them would stall the restore.
-    const highOffset = Number((await this.#lastStableOffsets(topic, partition)).get(`${topic}\u0000${partition}`) ?? 0n);
+    // The high watermark from a read_uncommitted listing: this read_committed client's own watermark
+    // query answers with the last stable offset.
+    const highOffset = Number((await this.#endOffsets(topic, partition, 'read_uncommitted')).get(`${topic}\u0000${partition}`) ?? 0n);
     if (highOffset <= lowOffset) return;
     this.#client.assign([{ topic, partition, offset: lowOffset }]);
     // Short: an empty poll here usually means only a transaction marker is left before the end.
     this.#client.setDefaultConsumeTimeout(100);
     let position = lowOffset;
-    let deadline = Date.now() + timeoutMs;
+    let progressAt = Date.now();
+    let stableCheckedAt = 0;
     try {
       // Under read_committed, aborted records and transaction markers take offsets but are never
       // delivered, so "done" is the fetch position reaching the end, not a message at highOffset - 1.
@@ -67,22 +80,39 @@ export class PartitionReader {
         const messages = await this.#consume(options.batchSize ?? 5_000);
         if (messages.length > 0) {
           position = messages[messages.length - 1]!.offset + 1;
-          deadline = Date.now() + timeoutMs;
+          progressAt = Date.now();
           yield messages;
           continue;
         }
         const [current] = this.#client.position([{ topic, partition }]);
-        if (current && typeof current.offset === 'number' && current.offset >= 0) position = Math.max(position, current.offset);
-        if (Date.now() > deadline) throw new Error(`restoring ${topic}[${partition}] stalled at offset ${position} of ${highOffset} for ${timeoutMs} ms`);
+        if (current && typeof current.offset === 'number' && current.offset > position) {
+          position = current.offset;
+          progressAt = Date.now();
+        }
+        const now = Date.now();
+        if (now - progressAt <= timeoutMs || now - stableCheckedAt < 1_000) continue;
+        stableCheckedAt = now;
+        // No progress: an open transaction (a crashed writer's, to be aborted) holding the last stable
+        // offset at our position is waited for, longer; anything else is a stall.
+        const stable = Number((await this.#endOffsets(topic, partition, 'read_committed')).get(`${topic}\u0000${partition}`) ?? 0n);
+        const waitingForTransaction = stable <= position;
+        if (now - progressAt > (waitingForTransaction ? openTransactionTimeoutMs : timeoutMs)) {
+          throw new Error(
+            waitingForTransaction
+              ? `restoring ${topic}[${partition}]: an open transaction has held the last stable offset at ${stable} (end ${highOffset}) for ${openTransactionTimeoutMs} ms; ` +
+                  'it ends when its writer is fenced by a successor with the same transactional id or after its transaction.timeout.ms'
+              : `restoring ${topic}[${partition}] stalled at offset ${position} of ${highOffset} for ${timeoutMs} ms`,
+          );
+        }
       }
     } finally {
       this.#client.unassign();
     }
   }
 
-  async #lastStableOffsets(topic: string, partition: number): Promise<Map<string, bigint>> {
+  async #endOffsets(topic: string, partition: number, isolation: 'read_committed' | 'read_uncommitted'): Promise<Map<string, bigint>> {
     try {
-      return await this.#admin.endOffsets([{ topic, partition }], 'read_committed');
+      return await this.#admin.endOffsets([{ topic, partition }], isolation);
     } catch (error) {
       // After a broker restart the admin client can keep stale leader epochs ("Leader epoch is older
       // than broker epoch") and never refresh them: the caller retries, with a new client.
