@@ -101,6 +101,42 @@ describe('transactional producer on the real broker', () => {
       await successor.close();
     }
   });
+
+  it('a transaction the coordinator expired (open past transaction.timeout.ms) is not taken for fencing: abort, then a new producer carries on', async () => {
+    const id = `tx-expire-${run}`;
+    const slow = await TransactionalProducer.connect({ ...bootstrap, 'transaction.timeout.ms': 2_000 }, id);
+    try {
+      await slow.begin();
+      await slow.produce([{ topic: output, partition: 0, key: null, value: Buffer.from('expired') }]);
+      // Once the record is on the broker, until the coordinator has aborted the transaction (its timeout,
+      // then its next expiry scan): the last stable offset passes the record.
+      let seen = false;
+      for (;;) {
+        const at = `${output}\u00000`;
+        const [stable, high] = await Promise.all([admin.endOffsets([{ topic: output, partition: 0 }], 'read_committed'), admin.endOffsets([{ topic: output, partition: 0 }], 'read_uncommitted')]);
+        if (stable.get(at)! < high.get(at)!) seen = true;
+        else if (seen) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      const failure = await slow.commit().then(() => undefined, (error: unknown) => error);
+      expect(failure).toBeInstanceOf(KafkaClientError);
+      expect(transactionFault(failure as KafkaClientError), String(failure)).toBe('abortable');
+      expect(slow.expired).toBe(true);
+      // What the runner's recovery does: abort fails (not as fenced), so it re-creates the producer.
+      const abortFailure = await slow.abort().then(() => undefined, (error: unknown) => error);
+      expect(transactionFault(abortFailure as KafkaClientError)).toBe('abortable');
+    } finally {
+      await slow.close();
+    }
+    const next = await TransactionalProducer.connect(bootstrap, id);
+    try {
+      await next.begin();
+      await next.produce([{ topic: output, partition: 0, key: null, value: Buffer.from('after') }]);
+      await next.commit();
+    } finally {
+      await next.close();
+    }
+  });
 });
 
 describe('partition reader (state restore) on the real broker', () => {
