@@ -7,6 +7,8 @@ export interface CommittedOffset {
   readonly topic: string;
   readonly partition: number;
   readonly offset: number | undefined;
+  /** The metadata committed with it, if any. */
+  readonly metadata?: string;
 }
 
 /**
@@ -148,7 +150,12 @@ export class BatchConsumer {
         error
           ? reject(toKafkaError(error, 'reading committed offsets'))
           : resolvePromise(
-              offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset: typeof offset === 'number' && offset >= 0 ? offset : undefined })),
+              offsets.map((o) => {
+                const { topic, partition, offset } = o;
+                // The binding returns the committed metadata on the same objects (absent when empty).
+                const metadata = (o as { metadata?: unknown }).metadata;
+                return { topic, partition, offset: typeof offset === 'number' && offset >= 0 ? offset : undefined, ...(typeof metadata === 'string' && metadata !== '' ? { metadata } : {}) };
+              }),
             ),
       );
     });

@@ -3,7 +3,7 @@ import { KafkaAdmin } from './kafka-admin.js';
 import { KafkaClientError } from './kafka-error.js';
 import type { KafkaProperties } from './kafka-config.js';
 import { PartitionReader } from './partition-reader.js';
-import { CODES, type Message } from './rdkafka.js';
+import { CODES, type Message, type TopicPartitionOffsetAndMetadata } from './rdkafka.js';
 import { RecordProducer } from './record-producer.js';
 import { TransactionalProducer, transactionFault } from './transactional-producer.js';
 
@@ -94,6 +94,12 @@ export function kafkaStreamTransport(properties: KafkaProperties) {
           const offsets = await consumer.committed(partitions);
           return new Map(offsets.map((o) => [`${o.topic}\u0000${o.partition}`, o.offset === undefined ? undefined : BigInt(o.offset)]));
         },
+        async committedMetadata(partitions: readonly PartitionRef[]): Promise<ReadonlyMap<string, string>> {
+          const offsets = await consumer.committed(partitions);
+          const metadata = new Map<string, string>();
+          for (const o of offsets) if (o.metadata !== undefined) metadata.set(`${o.topic}\u0000${o.partition}`, o.metadata);
+          return metadata;
+        },
         assignment: () => consumer.assignment(),
         lag: () => consumer.lag(consumer.assignment()),
         ends: (): ReadonlyMap<string, bigint> => ends,
@@ -111,8 +117,8 @@ export function kafkaStreamTransport(properties: KafkaProperties) {
         return {
           begin: () => producer.begin(),
           produce: (records: readonly ProducedRecord[]) => producer.produce(records),
-          async commit(offsets: readonly { topic: string; partition: number; nextOffset: bigint }[]) {
-            await producer.sendOffsets(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: Number(o.nextOffset) })), consumer);
+          async commit(offsets: readonly { topic: string; partition: number; nextOffset: bigint; metadata?: string }[]) {
+            await producer.sendOffsets(offsets.map(toOffsetAndMetadata), consumer);
             await producer.commit();
           },
           abort: () => producer.abort(),
@@ -123,8 +129,8 @@ export function kafkaStreamTransport(properties: KafkaProperties) {
       return {
         begin: async () => {},
         produce: (records: readonly ProducedRecord[]) => producer.produceAll(records),
-        async commit(offsets: readonly { topic: string; partition: number; nextOffset: bigint }[]) {
-          await consumer.commit(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: Number(o.nextOffset) })));
+        async commit(offsets: readonly { topic: string; partition: number; nextOffset: bigint; metadata?: string }[]) {
+          await consumer.commit(offsets.map(toOffsetAndMetadata));
         },
         abort: async () => {},
         close: () => producer.close(),
@@ -174,4 +180,9 @@ function toConsumedRecord(m: Message): ConsumedRecord {
   }
   const key = m.key === undefined || m.key === null ? null : Buffer.isBuffer(m.key) ? m.key : Buffer.from(m.key);
   return { topic: m.topic, partition: m.partition, offset: BigInt(m.offset), timestamp: m.timestamp ?? 0, key, value: m.value, headers };
+}
+
+/** A commit position as librdkafka takes it, with the task's progress as the offset's metadata. */
+function toOffsetAndMetadata(o: { readonly topic: string; readonly partition: number; readonly nextOffset: bigint; readonly metadata?: string }): TopicPartitionOffsetAndMetadata {
+  return { topic: o.topic, partition: o.partition, offset: Number(o.nextOffset), ...(o.metadata === undefined ? {} : { metadata: o.metadata }) };
 }

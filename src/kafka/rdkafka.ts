@@ -15,6 +15,7 @@ export type {
   TopicDescription,
   TopicPartition,
   TopicPartitionOffset,
+  TopicPartitionOffsetAndMetadata,
 } from '@confluentinc/kafka-javascript';
 
 /** Consumer methods the binding has at run time but its type declarations leave out. */

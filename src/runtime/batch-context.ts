@@ -15,6 +15,12 @@ import type { InputRecord, OutputRecord, RecordHeaders, TaskCounters } from './r
 export class BatchContext {
   readonly outputs: OutputRecord[] = [];
   readonly counters: TaskCounters = { processed: 0, deadLettered: 0, late: 0, dropped: 0 };
+  /**
+   * In a task reading a repartition topic: the watermark its windows may close
+   * at after this batch (see `OriginWatermarks`); undefined in a task reading a
+   * source topic, whose windows follow the event times they see.
+   */
+  closeWatermark: number | undefined = undefined;
 
   constructor(readonly nowMs: number) {}
 

@@ -16,7 +16,7 @@ import { WindowAggregateProcessor } from './processors/window-aggregate-processo
  *
  * @example
  * ```ts
- * const ctx: CompileContext = { codecs, partition: 0, windows: [] };
+ * const ctx: CompileContext = { codecs, partition: 0, windows: [], subTopology: 0, partitionCount: () => 3, repartitionSinks: [] };
  * ```
  */
 export interface CompileContext {
@@ -24,6 +24,12 @@ export interface CompileContext {
   readonly partition: number;
   /** Filled with every stateful processor, in plan order. */
   readonly windows: StatefulProcessor[];
+  /** The sub-topology compiled: with the partition, it names this task to the tasks downstream of it. */
+  readonly subTopology: number;
+  /** Partition count of a topic of the plan. */
+  readonly partitionCount: (topic: string) => number;
+  /** Collects the repartition steps, whose watermark markers the task writes. */
+  readonly repartitionSinks: RepartitionSinkProcessor[];
 }
 
 /**
@@ -33,7 +39,7 @@ export interface CompileContext {
  *
  * @example
  * ```ts
- * const next = compileProcessors(subTopology.root.next, { codecs, partition: 0, windows: [] });
+ * const next = compileProcessors(subTopology.root.next, { codecs, partition: 0, windows: [], subTopology: 0, partitionCount: () => 3, repartitionSinks: [] });
  * ```
  */
 export function compileProcessors(nodes: readonly PlanNode[], ctx: CompileContext): Processor[] {
@@ -51,8 +57,14 @@ function compileOne(node: PlanNode, ctx: CompileContext): Processor {
         node,
         node.next.map((arm) => ({ name: arm.name, deadLetter: arm.deadLetter, when: arm.when, next: compileProcessors(arm.next, ctx) })),
       );
-    case 'RepartitionSinkNode':
-      return new RepartitionSinkProcessor(node, ctx.codecs.writer(`${node.topic}-value`, node.schema));
+    case 'RepartitionSinkNode': {
+      const processor = new RepartitionSinkProcessor(node, ctx.codecs.writer(`${node.topic}-value`, node.schema), {
+        origin: `${ctx.subTopology}.${ctx.partition}`,
+        partitions: ctx.partitionCount(node.topic),
+      });
+      ctx.repartitionSinks.push(processor);
+      return processor;
+    }
     case 'StreamSinkNode':
       return new StreamSinkProcessor(node, ctx.codecs.writer(`${node.topic}-value`, node.schema));
     case 'GroupByKeyNode':

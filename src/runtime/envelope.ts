@@ -6,7 +6,7 @@ import type { InputRecord } from './records.js';
  *
  * @example
  * ```ts
- * const env: Envelope = { value: { bus_id: 'b1' }, key: null, eventTime: 1700000000000, origin: input };
+ * const env: Envelope = { value: { bus_id: 'b1' }, key: null, eventTime: 1700000000000, watermark: Number.NEGATIVE_INFINITY, origin: input };
  * ```
  */
 export interface Envelope {
@@ -14,6 +14,12 @@ export interface Envelope {
   /** The record key: the input's key bytes, or the group key after a repartition. */
   readonly key: Buffer | null;
   readonly eventTime: number;
+  /**
+   * After a repartition: the watermark the upstream task stamped on the record
+   * (what its lateness is judged against). `-Infinity` in a task reading a
+   * source topic, whose windows keep their own watermark.
+   */
+  readonly watermark: number;
   /** The consumed record this one derives from; DLQ records carry its bytes. */
   readonly origin: InputRecord;
 }

@@ -230,6 +230,12 @@ export class EventTimeAlignment {
     return { pause, resume };
   }
 
+  /** Whether records of `key` are polled and held back. */
+  holds(key: string): boolean {
+    const s = this.#states.get(key);
+    return s !== undefined && s.head < s.pending.length;
+  }
+
   /** Records polled and held back, across partitions. */
   held(): number {
     let held = 0;

@@ -59,6 +59,8 @@ export interface CommitOffset {
   readonly topic: string;
   readonly partition: number;
   readonly nextOffset: bigint;
+  /** Committed with the offset, atomically: the task's event-time progress (see `TaskProgress`). */
+  readonly metadata?: string;
 }
 
 /**

@@ -86,7 +86,7 @@ function runOnce(operators: readonly OperatorFunction<unknown, unknown>[], input
       next(value) {
         const from = context.getStore() ?? current ?? last;
         if (from === undefined) return; // emitted with no input record at all: nothing to attribute it to
-        outputs.push({ value, key: from.key, eventTime: from.eventTime, origin: from.origin });
+        outputs.push({ value, key: from.key, eventTime: from.eventTime, watermark: from.watermark, origin: from.origin });
       },
       error(error: unknown) {
         done = true;

@@ -23,6 +23,12 @@ export interface StreamConsumer {
   seek(partition: TopicPartitionRef, nextOffset: bigint | undefined): Promise<void>;
   /** The group's committed next offsets (`undefined` where none). */
   committed(partitions: readonly TopicPartitionRef[]): Promise<ReadonlyMap<string, bigint | undefined>>;
+  /**
+   * The metadata committed with the group's offsets (where any), by
+   * {@link partitionKey}: a task's event-time progress. Optional: without it,
+   * a restarted task judges lateness from what it restores.
+   */
+  committedMetadata?(partitions: readonly TopicPartitionRef[]): Promise<ReadonlyMap<string, string>>;
   assignment(): TopicPartitionRef[];
   /** Records behind the end of each assigned partition, as far as the client knows without asking. */
   lag(): { readonly topic: string; readonly partition: number; readonly records: number }[];

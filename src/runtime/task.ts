@@ -1,4 +1,4 @@
-import type { RepartitionSourceNode, SourceNode } from '../plan/plan-node.js';
+import type { PlanNode, RepartitionSourceNode, SourceNode } from '../plan/plan-node.js';
 import type { SubTopology, TopologyPlan } from '../plan/topology-plan.js';
 import type { AvroCodec, SchemaRegistry } from '../serde/index.js';
 import { BatchContext } from './batch-context.js';
@@ -8,20 +8,26 @@ import type { Envelope } from './envelope.js';
 import { eventTimeReader, repartitionEventTime, type EventTimeOf } from './event-time.js';
 import type { Processor } from './processors/processor.js';
 import { runAll } from './processors/processor.js';
+import type { RepartitionSinkProcessor } from './processors/repartition-sink-processor.js';
 import type { StatefulProcessor } from './processors/stateful-processor.js';
-import type { BatchResult, CommitOffset, InputRecord } from './records.js';
+import { OriginWatermarks } from './origin-watermarks.js';
+import type { BatchResult, CommitOffset, InputRecord, OutputRecord } from './records.js';
+import { decodeTaskProgress, encodeTaskProgress, type TaskProgress } from './task-progress.js';
+import { readWatermarkHeaders } from './watermark-headers.js';
 
 /**
  * What a task needs from its environment; no Kafka in it.
  *
  * @example
  * ```ts
- * const deps: TaskDeps = { registry: new InMemorySchemaRegistry(), resolveSchema: (ref) => loadSchema(ref) };
+ * const deps: TaskDeps = { registry: new InMemorySchemaRegistry(), resolveSchema: (ref) => loadSchema(ref), partitionCount: () => 3 };
  * ```
  */
 export interface TaskDeps {
   readonly registry: SchemaRegistry;
   readonly resolveSchema: SchemaResolver;
+  /** Partition count of any topic of the plan (repartition topics get a watermark marker per partition). */
+  readonly partitionCount: (topic: string) => number;
 }
 
 /**
@@ -31,22 +37,27 @@ export interface TaskDeps {
  *
  * Contract:
  * - `init()` once (registers the schemas the task writes);
- * - `restore(records)` with the task's partition of each of
- *   `subTopology.changelogTopics`, before the first batch;
+ * - `restore(records, nowMs, progress)` with the task's partition of each of
+ *   `subTopology.changelogTopics` and the metadata committed with its input
+ *   offset, before the first batch;
  * - `process(batch, nowMs)` per consumed batch (records of the task's input
- *   partition, in offset order); write `outputs` and commit `commits` in ONE
- *   transaction. If it rejects (registry outage…), nothing was changed:
- *   retry the same batch. If the transaction aborts after it resolved, drop
- *   the task and build a new one (restore, then re-consume from the
- *   committed offsets) — window state is already ahead.
+ *   partition, in offset order); write `outputs` and commit `commits` (their
+ *   metadata included) in ONE transaction. If it rejects (registry outage…),
+ *   nothing was changed: retry the same batch. If the transaction aborts
+ *   after it resolved, drop the task and build a new one (restore, then
+ *   re-consume from the committed offsets) — window state is already ahead.
+ * - `markers(nowMs, idle)` once per checkpoint, into the same transaction:
+ *   watermark markers for the tasks downstream (`idle`: the input partition
+ *   is read to its end);
  * - `punctuate(nowMs)` on a timer, for the idle-close option.
  *
  * @example
  * ```ts
- * const task = new Task(plan, 0, 3, { registry, resolveSchema });
+ * const task = new Task(plan, 0, 3, { registry, resolveSchema, partitionCount: () => 6 });
  * await task.init();
- * await task.restore([]);
+ * await task.restore([], Date.now(), committedMetadata);
  * const { outputs, commits } = await task.process(records, Date.now());
+ * outputs.push(...task.markers(Date.now(), false));
  * ```
  */
 export class Task {
@@ -56,6 +67,9 @@ export class Task {
   private readonly codecs: CodecSet;
   private readonly next: readonly Processor[];
   private readonly windows: StatefulProcessor[] = [];
+  private readonly repartitionSinks: RepartitionSinkProcessor[] = [];
+  /** Set in a task reading a repartition topic: what its upstream tasks said of their event time. */
+  private readonly origins: OriginWatermarks | undefined;
   private readonly readEventTime: EventTimeOf;
 
   constructor(
@@ -71,7 +85,15 @@ export class Task {
     this.codecs = new CodecSet(deps.registry, deps.resolveSchema);
     this.input = this.codecs.reader(`${this.root.topic}-value`, this.root.schema);
     this.readEventTime = this.root.kind === 'SourceNode' ? eventTimeReader(this.root.eventTime) : repartitionEventTime;
-    this.next = compileProcessors(this.root.next, { codecs: this.codecs, partition, windows: this.windows });
+    this.next = compileProcessors(this.root.next, {
+      codecs: this.codecs,
+      partition,
+      windows: this.windows,
+      subTopology: sub.id,
+      partitionCount: deps.partitionCount,
+      repartitionSinks: this.repartitionSinks,
+    });
+    if (this.root.kind === 'RepartitionSourceNode') this.origins = new OriginWatermarks(upstreamTaskCount(plan, this.root.topic, deps.partitionCount));
   }
 
   /** Registers every schema this task writes; rejects if the registry refuses one. */
@@ -84,10 +106,46 @@ export class Task {
    * (records of any of them, in offset order per topic). Returns the number
    * of open windows restored.
    */
-  async restore(records: readonly InputRecord[], nowMs: number = Date.now()): Promise<number> {
+  async restore(records: readonly InputRecord[], nowMs: number = Date.now(), committedMetadata?: string): Promise<number> {
+    const progress = decodeTaskProgress(committedMetadata);
+    for (const sink of this.repartitionSinks) {
+      const watermark = progress?.sinks?.[sink.topic];
+      if (watermark !== undefined) sink.resume(watermark);
+    }
+    // Without progress (a first start, or state written before it was kept) windows fall back to the
+    // highest event time restored, as the stores do on their own.
+    let closeWatermark: number | undefined;
+    if (this.origins !== undefined && progress?.origins !== undefined) {
+      this.origins.restore(progress.origins);
+      closeWatermark = this.origins.closeWatermark;
+    }
     let open = 0;
-    for (const w of this.windows) open += await w.restore(records.filter((r) => r.topic === w.stateTopic), nowMs);
+    for (const w of this.windows) open += await w.restore(records.filter((r) => r.topic === w.stateTopic), nowMs, closeWatermark);
     return open;
+  }
+
+  /**
+   * The metadata to commit with this task's input offset: its event-time
+   * progress ({@link TaskProgress}), or undefined when it keeps none.
+   */
+  progress(): string | undefined {
+    if (this.repartitionSinks.length === 0 && this.origins === undefined) return undefined;
+    let sinks: Record<string, number> | undefined;
+    for (const sink of this.repartitionSinks) if (Number.isFinite(sink.watermark)) (sinks ??= {})[sink.topic] = sink.watermark;
+    const progress: TaskProgress = { v: 1, ...(sinks === undefined ? {} : { sinks }), ...(this.origins === undefined ? {} : { origins: this.origins.snapshot() }) };
+    return encodeTaskProgress(progress);
+  }
+
+  /**
+   * Watermark markers for the repartition topics this task writes, when its
+   * watermark moved since the last ones or its idleness changed (`idle`: the
+   * input partition is read to its end). Produce them in the checkpoint's transaction.
+   */
+  markers(nowMs: number, idle: boolean): OutputRecord[] {
+    if (this.repartitionSinks.length === 0) return [];
+    const markers: OutputRecord[] = [];
+    for (const sink of this.repartitionSinks) for (const m of sink.markers(nowMs, idle)) markers.push(m);
+    return markers;
   }
 
   /** Processes one batch of the task's input partition; see the class contract. */
@@ -96,7 +154,17 @@ export class Task {
     await this.input.prepare(batch.map((r) => r.value));
     const root = this.root;
     const envelopes: Envelope[] = [];
+    const origins = this.origins;
     for (const record of batch) {
+      let watermark = Number.NEGATIVE_INFINITY;
+      if (origins !== undefined) {
+        const stamp = readWatermarkHeaders(record);
+        if (stamp !== undefined) {
+          origins.heard(stamp.origin, stamp.watermark, stamp.marker === 'idle');
+          if (stamp.marker !== undefined) continue;
+          watermark = stamp.watermark;
+        }
+      }
       ctx.counters.processed++;
       const decoded = this.input.decode(record.value);
       if (!decoded.ok) {
@@ -115,14 +183,14 @@ export class Task {
         ctx.deadLetter(record, root.deadLetter, 'event-time', root.name, 'the record has no usable event time (not a finite number of epoch ms)');
         continue;
       }
-      envelopes.push({ value: decoded.value, key: record.key, eventTime, origin: record });
+      envelopes.push({ value: decoded.value, key: record.key, eventTime, watermark, origin: record });
     }
+    if (origins !== undefined) ctx.closeWatermark = origins.settle();
     await runAll(this.next, envelopes, ctx);
     for (const w of this.windows) w.apply(ctx);
-    return { outputs: ctx.outputs, commits: commitsOf(batch), counters: ctx.counters };
+    return { outputs: ctx.outputs, commits: commitsOf(batch, this.progress()), counters: ctx.counters };
   }
 
-  /** Wall-clock work: closes windows of an idle partition (the `idleClose` option). */
   /** Windows currently open across the task's window steps (a gauge for metrics). */
   openWindows(): number {
     let open = 0;
@@ -130,6 +198,7 @@ export class Task {
     return open;
   }
 
+  /** Wall-clock work: closes windows of an idle partition (the `idleClose` option). */
   async punctuate(nowMs: number): Promise<BatchResult> {
     const ctx = new BatchContext(nowMs);
     for (const w of this.windows) w.punctuate(ctx);
@@ -137,17 +206,29 @@ export class Task {
   }
 }
 
-function commitsOf(batch: readonly InputRecord[]): CommitOffset[] {
+function commitsOf(batch: readonly InputRecord[], metadata: string | undefined): CommitOffset[] {
   // A batch is normally one partition: compare with the previous record
   // instead of building a key per record.
-  const commits: { topic: string; partition: number; nextOffset: bigint }[] = [];
+  const commits: { topic: string; partition: number; nextOffset: bigint; metadata?: string }[] = [];
   let last: (typeof commits)[number] | undefined;
   for (const r of batch) {
     if (last === undefined || last.topic !== r.topic || last.partition !== r.partition) {
       last = commits.find((c) => c.topic === r.topic && c.partition === r.partition);
-      if (last === undefined) commits.push((last = { topic: r.topic, partition: r.partition, nextOffset: r.offset + 1n }));
+      if (last === undefined) commits.push((last = { topic: r.topic, partition: r.partition, nextOffset: r.offset + 1n, ...(metadata === undefined ? {} : { metadata }) }));
     }
     if (r.offset >= last.nextOffset) last.nextOffset = r.offset + 1n;
   }
   return commits;
+}
+
+/** How many tasks write to `topic`: the partitions of every sub-topology that repartitions into it. */
+function upstreamTaskCount(plan: TopologyPlan, topic: string, partitionCount: (topic: string) => number): number {
+  let count = 0;
+  for (const sub of plan.subTopologies) if (writesTo(sub.root, topic)) count += partitionCount(sub.inputTopic);
+  return count;
+}
+
+function writesTo(node: PlanNode, topic: string): boolean {
+  if (node.kind === 'RepartitionSinkNode' && node.topic === topic) return true;
+  return node.next.some((child: PlanNode) => writesTo(child, topic));
 }

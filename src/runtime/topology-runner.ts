@@ -70,6 +70,10 @@ export class TopologyRunner {
   readonly #outputMetrics: OutputMetrics;
   readonly #repartitionInputs: ReadonlySet<string>;
   readonly #alignment: TopologyAlignment;
+  /** Partition counts of the plan's topics, known once `start` has ensured them. */
+  #partitionCounts: ReadonlyMap<string, number> = new Map();
+  /** Per input partition, the offset after the last record polled (to tell when it is read to its end). */
+  readonly #polledNext = new Map<string, bigint>();
 
   constructor(options: TopologyRunnerOptions) {
     this.#options = options;
@@ -89,6 +93,7 @@ export class TopologyRunner {
   async start(): Promise<void> {
     const { transport, plan, log } = this.#options;
     await ensurePlanTopics(plan, transport);
+    this.#partitionCounts = await transport.partitionCounts(plan.topics.map((t) => t.name));
     await this.#connectConsumer();
     this.#writer = await this.#connectWriter();
     log('info', `topology ${plan.topology} joined group ${this.groupId}`, { inputs: [...this.#subTopologyByTopic.keys()], guarantee: this.#guarantee() });
@@ -171,6 +176,7 @@ export class TopologyRunner {
       await writer.produce(fresh);
     };
     for (const [key, batch] of groupByPartition(records)) {
+      this.#polledNext.set(key, batch[batch.length - 1]!.offset + 1n);
       const slot = this.#tasks.get(key) ?? (await this.#createTask(batch[0]!));
       if (slot.alignment?.follows(key)) slot.alignment.offer(key, batch);
       else await this.#process(slot, batch, now, outputs, commits);
@@ -184,6 +190,11 @@ export class TopologyRunner {
       await produceNew();
       return chunkOutputs;
     });
+    // Once per checkpoint, not per chunk: markers tell the tasks downstream how far each task has come.
+    for (const [key, slot] of this.#tasks) {
+      const markers = slot.task.markers(now, this.#readToEnd(key, slot, ends));
+      if (markers.length > 0) pushAll(outputs, markers);
+    }
     if (punctuate) {
       this.#lastPunctuate = now;
       for (const slot of this.#tasks.values()) pushAll(outputs, (await slot.task.punctuate(now)).outputs);
@@ -199,6 +210,17 @@ export class TopologyRunner {
     for (const commit of commits.values()) if (this.#repartitionInputs.has(commit.topic)) this.#purgeable.set(partitionKey(commit.topic, commit.partition), commit);
     if (now - this.#lastPurge >= (this.#options.purgeEveryMs ?? PURGE_EVERY_MS)) await this.#purge(now);
     if (now - this.#lastGauges >= (this.#options.gaugeEveryMs ?? 5_000)) this.#reportGauges(now);
+  }
+
+  /**
+   * Whether the consumer has read `key` to its end and nothing of it waits to be processed — the
+   * task is idle, and tasks downstream need not wait for its watermark (see `OriginWatermarks`).
+   */
+  #readToEnd(key: string, slot: TaskSlot, ends: ReadonlyMap<string, bigint> | undefined): boolean {
+    const end = ends?.get(key);
+    if (end === undefined || slot.alignment?.holds(key) === true) return false;
+    const polledNext = this.#polledNext.get(key);
+    return polledNext === undefined || end >= polledNext;
   }
 
   /** Processes records of one partition into the checkpoint; returns what they produced. */
@@ -241,6 +263,7 @@ export class TopologyRunner {
           const key = partitionKey(p.topic, p.partition);
           this.#alignment.untrack(key);
           this.#tasks.delete(key);
+          this.#polledNext.delete(key);
         }
         this.#options.log('info', `partitions revoked`, { partitions: change.partitions.map(label) });
       } else {
@@ -258,15 +281,23 @@ export class TopologyRunner {
     const subId = this.#subTopologyByTopic.get(input.topic);
     const sub = plan.subTopologies.find((s) => s.id === subId);
     if (sub === undefined) throw new Error(`topology ${plan.topology} has no sub-topology reading ${input.topic}`);
-    const task = new Task(plan, sub.id, input.partition, { registry, resolveSchema });
+    const counts = this.#partitionCounts;
+    const task = new Task(plan, sub.id, input.partition, {
+      registry,
+      resolveSchema,
+      partitionCount: (topic) => counts.get(topic) ?? counts.get(sub.inputTopic) ?? 1,
+    });
     await task.init();
+    // The event-time progress committed with the input offset (see TaskProgress).
+    const consumer = this.#required(this.#consumer);
+    const progress = consumer.committedMetadata === undefined ? undefined : (await consumer.committedMetadata([input])).get(partitionKey(input.topic, input.partition));
     const changelog: InputRecord[] = [];
     for (const topic of sub.changelogTopics) {
       pushAll(changelog, await transport.readPartition(topic, input.partition));
       this.#observer.restoreProgress(plan.topology, input, changelog.length, false);
     }
     const started = this.#now();
-    const open = await task.restore(changelog, started);
+    const open = await task.restore(changelog, started, progress);
     this.#observer.restoreProgress(plan.topology, input, changelog.length, true);
     const alignment = this.#alignment.track(sub.id, input);
     this.#observer.openWindows(plan.topology, input, open);
@@ -320,6 +351,7 @@ export class TopologyRunner {
       this.#tasks.clear();
       // Held records are behind the rewound positions: they are fetched again.
       this.#alignment.clear();
+      this.#polledNext.clear();
       const committed = await consumer.committed(assigned);
       for (const p of assigned) await consumer.seek(p, committed.get(partitionKey(p.topic, p.partition)));
       for (const p of assigned) await this.#createTask(p);

@@ -114,8 +114,12 @@ export class SessionStore<T> {
    * Adds a record to its session, merging every session within `gap`.
    * Returns `null` when the record is late (nothing changed).
    */
-  upsertSession(groupKey: string, eventTimeMs: number, record: T): SessionUpdate | null {
+  upsertSession(groupKey: string, eventTimeMs: number, record: T, lateAgainstMs: number = Number.NEGATIVE_INFINITY): SessionUpdate | null {
     const t = eventTimeMs;
+    if (lateAgainstMs > this.clock.watermark) {
+      // Judged by the record's own stamp (after a repartition): sessions that stamp closes are out of reach.
+      if (isLateFor(this.closeAt(t), this.graceMs, lateAgainstMs)) return null;
+    }
     const gap = this.gapMs;
     const group = this.groups.get(groupKey);
     let touched: MutableWindowEntry[] | undefined;
@@ -212,12 +216,12 @@ export class SessionStore<T> {
    * restored timestamp (or `watermarkMs`); closed sessions are not reopened.
    * Returns the number of open sessions restored.
    */
-  restore(records: Iterable<RestoredWindow>, options: { readonly watermarkMs?: number; readonly nowWallMs?: number } = {}): number {
+  restore(records: Iterable<RestoredWindow>, options: { readonly watermarkMs?: number; readonly nowWallMs?: number; readonly watermarkFromTimestamps?: boolean } = {}): number {
     const latest = new Map<string, RestoredWindow>();
     let watermark = Math.max(this.clock.watermark, options.watermarkMs ?? Number.NEGATIVE_INFINITY);
     for (const r of records) {
       latest.set(`${r.groupKey}\u0000${r.window.start}`, r);
-      if (r.timestamp > watermark) watermark = r.timestamp;
+      if (r.timestamp > watermark && options.watermarkFromTimestamps !== false) watermark = r.timestamp;
     }
     this.groups.clear();
     this.heap.clear();

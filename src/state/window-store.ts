@@ -25,6 +25,12 @@ export interface RestoreOptions {
   readonly watermarkMs?: number;
   /** Starts the idle clock now, so restored windows of an idle partition can close. */
   readonly nowWallMs?: number;
+  /**
+   * Whether restored timestamps move the watermark (default true). False when
+   * `watermarkMs` is the watermark the task had kept: windows it had not
+   * closed stay open, whatever event times they hold.
+   */
+  readonly watermarkFromTimestamps?: boolean;
 }
 
 /**
@@ -73,9 +79,12 @@ export class WindowStore<T> {
     this.clock.observe(eventTimeMs, nowWallMs);
   }
 
-  /** True when the window no longer accepts records: `watermark >= end + grace`. */
-  isLate(window: Window, graceMs: number): boolean {
-    return isLateFor(window.end, graceMs, this.clock.watermark);
+  /**
+   * True when the window no longer accepts records: `watermark >= end + grace`,
+   * with the store's watermark or `atLeastMs` (a record's own stamp), whichever is higher.
+   */
+  isLate(window: Window, graceMs: number, atLeastMs: number = Number.NEGATIVE_INFINITY): boolean {
+    return isLateFor(window.end, graceMs, Math.max(this.clock.watermark, atLeastMs));
   }
 
   /**
@@ -172,7 +181,7 @@ export class WindowStore<T> {
     for (const r of records) {
       // A separator that cannot occur in text keys keeps (key, start) pairs distinct.
       latest.set(`${r.groupKey}\u0000${r.window.start}`, r);
-      if (r.timestamp > watermark) watermark = r.timestamp;
+      if (r.timestamp > watermark && options.watermarkFromTimestamps !== false) watermark = r.timestamp;
     }
     this.groups.clear();
     this.heap.clear();

@@ -56,7 +56,7 @@ export class TopologyTestDriver {
   /** Totals over every batch so far. */
   readonly counters: TaskCounters = { processed: 0, deadLettered: 0, late: 0, dropped: 0 };
   private readonly options: TopologyTestDriverOptions;
-  private readonly committed = new Map<string, bigint>();
+  private readonly committed = new Map<string, { readonly nextOffset: bigint; readonly metadata: string | undefined }>();
   private tasks: { readonly task: Task; readonly topic: string; readonly partition: number }[] = [];
   private ready: Promise<SchemaResolver> | undefined;
   private wall: number;
@@ -145,13 +145,20 @@ export class TopologyTestDriver {
       progressed = false;
       for (const { task, topic, partition } of this.tasks) {
         const id = `${topic}\u0000${partition}`;
-        const pending = this.topics.read(topic, partition, this.committed.get(id) ?? 0n);
-        if (pending.length === 0) continue;
-        const batch = pending.length > max ? pending.slice(0, max) : pending;
-        const result = await task.process(batch, this.wall);
-        this.write(result.outputs, result.counters);
-        for (const c of result.commits) this.committed.set(`${c.topic}\u0000${c.partition}`, c.nextOffset);
-        progressed = true;
+        const pending = this.topics.read(topic, partition, this.committed.get(id)?.nextOffset ?? 0n);
+        if (pending.length > 0) {
+          const batch = pending.length > max ? pending.slice(0, max) : pending;
+          const result = await task.process(batch, this.wall);
+          this.write(result.outputs, result.counters);
+          for (const c of result.commits) this.committed.set(`${c.topic}\u0000${c.partition}`, { nextOffset: c.nextOffset, metadata: c.metadata });
+          progressed = true;
+        }
+        // As the Kafka runner does once per checkpoint; a partition read to its end is idle.
+        const markers = task.markers(this.wall, pending.length <= max);
+        if (markers.length > 0) {
+          this.write(markers, undefined);
+          progressed = true;
+        }
       }
     }
   }
@@ -161,10 +168,10 @@ export class TopologyTestDriver {
     for (const sub of this.plan.subTopologies) {
       const partitions = this.partitionCount(sub.inputTopic);
       for (let p = 0; p < partitions; p++) {
-        const task = new Task(this.plan, sub.id, p, { registry: this.registry, resolveSchema });
+        const task = new Task(this.plan, sub.id, p, { registry: this.registry, resolveSchema, partitionCount: (topic) => this.partitionCount(topic) });
         await task.init();
         const changelog = sub.changelogTopics.flatMap((t) => this.topics.read(t, p, 0n));
-        await task.restore(changelog, this.wall);
+        await task.restore(changelog, this.wall, this.committed.get(`${sub.inputTopic}\u0000${p}`)?.metadata);
         tasks.push({ task, topic: sub.inputTopic, partition: p });
       }
     }

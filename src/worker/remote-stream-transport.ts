@@ -129,6 +129,7 @@ export function remoteStreamTransport(port: MessagePort): StreamTransport & { cl
       resume: (partitions) => notify({ op: 'resume', consumer: id, partitions: plain(partitions) }),
       seek: (partition, nextOffset) => call<void>({ op: 'seek', consumer: id, partition: { topic: partition.topic, partition: partition.partition }, nextOffset }),
       committed: (partitions) => call<ReadonlyMap<string, bigint | undefined>>({ op: 'committed', consumer: id, partitions: plain(partitions) }),
+      committedMetadata: (partitions) => call<ReadonlyMap<string, string>>({ op: 'committedMetadata', consumer: id, partitions: plain(partitions) }),
       assignment: () => [...assignment],
       lag: () => lag,
       ends: () => ends,
@@ -158,7 +159,12 @@ export function remoteStreamTransport(port: MessagePort): StreamTransport & { cl
         const packed = packRecords(records);
         notify({ op: 'produce', writer, records: packed }, packedTransferList(packed));
       },
-      commit: (offsets: readonly CommitOffset[]) => call<void>({ op: 'commit', writer, offsets: offsets.map(({ topic, partition, nextOffset }) => ({ topic, partition, nextOffset })) }),
+      commit: (offsets: readonly CommitOffset[]) =>
+        call<void>({
+          op: 'commit',
+          writer,
+          offsets: offsets.map(({ topic, partition, nextOffset, metadata }) => (metadata === undefined ? { topic, partition, nextOffset } : { topic, partition, nextOffset, metadata })),
+        }),
       abort: () => call<void>({ op: 'abort', writer }),
       close: () => call<void>({ op: 'closeWriter', writer }),
     };

@@ -76,6 +76,10 @@ export function serveStreamTransport(port: MessagePort, transport: StreamTranspo
         return { value: await consumerOf(request.consumer).seek(request.partition, request.nextOffset) };
       case 'committed':
         return { value: await consumerOf(request.consumer).consumer.committed(request.partitions) };
+      case 'committedMetadata': {
+        const consumer = consumerOf(request.consumer).consumer;
+        return { value: consumer.committedMetadata === undefined ? new Map<string, string>() : await consumer.committedMetadata(request.partitions) };
+      }
       case 'closeConsumer': {
         const consumer = consumers.get(request.consumer);
         consumers.delete(request.consumer);

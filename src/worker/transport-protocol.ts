@@ -20,6 +20,7 @@ export type TransportRequest =
   | { readonly id: number; readonly op: 'poll'; readonly consumer: number; readonly max: number; readonly timeoutMs: number; readonly lag: boolean }
   | { readonly id: number; readonly op: 'seek'; readonly consumer: number; readonly partition: TopicPartitionRef; readonly nextOffset: bigint | undefined }
   | { readonly id: number; readonly op: 'committed'; readonly consumer: number; readonly partitions: readonly TopicPartitionRef[] }
+  | { readonly id: number; readonly op: 'committedMetadata'; readonly consumer: number; readonly partitions: readonly TopicPartitionRef[] }
   | { readonly id: number; readonly op: 'closeConsumer'; readonly consumer: number }
   | { readonly id: number; readonly op: 'connectWriter'; readonly writer: number; readonly consumer: number; readonly guarantee: DeliveryGuarantee; readonly transactionalId: string }
   | { readonly id: number; readonly op: 'abort' | 'closeWriter'; readonly writer: number }

@@ -20,8 +20,12 @@ export interface StatefulProcessor extends Processor {
   readonly stateTopic: string;
   /** Windows open in the state (0 for state that has no windows); a metrics gauge. */
   readonly openWindows: number;
-  /** Rebuilds the state from this task's partition of `stateTopic`, in offset order; returns the windows open after it (the gauge). */
-  restore(records: readonly InputRecord[], nowMs: number): Promise<number>;
+  /**
+   * Rebuilds the state from this task's partition of `stateTopic`, in offset
+   * order; returns the windows open after it (the gauge). `closeWatermark`,
+   * when the task kept one, is where its windows had closed.
+   */
+  restore(records: readonly InputRecord[], nowMs: number, closeWatermark?: number): Promise<number>;
   /** Applies what `run` queued and emits the resulting records. Never throws for a record. */
   apply(ctx: BatchContext): void;
   /** Wall-clock work (idle close); may do nothing. */

@@ -84,6 +84,9 @@ export class WindowAggregateProcessor implements Processor {
     const dirty = new Set<WindowEntry>();
     for (const envelopes of batches) for (const env of envelopes) this.add(env, dirty, ctx);
     const store = this.store;
+    // After a repartition, windows close where every upstream task has come (and only after the
+    // batch: a record in it is judged by its own stamp, which that never passes).
+    if (ctx.closeWatermark !== undefined) store.observe(ctx.closeWatermark, ctx.nowMs);
     for (const entry of dirty) {
       // Session entries merged away (tombstoned already) are no longer in the store.
       if (store.get(entry.groupKey, entry.window.start) !== entry) continue;
@@ -104,7 +107,7 @@ export class WindowAggregateProcessor implements Processor {
   }
 
   /** Rebuilds the store from this task's partition of the state topic (records in offset order). */
-  async restore(records: readonly InputRecord[], nowMs: number): Promise<number> {
+  async restore(records: readonly InputRecord[], nowMs: number, closeWatermark?: number): Promise<number> {
     const { stateKey, stateValue } = this.codecs;
     await stateKey.prepare(records.map((r) => r.key));
     await stateValue.prepare(records.map((r) => r.value));
@@ -125,18 +128,25 @@ export class WindowAggregateProcessor implements Processor {
       restored.push({ groupKey: String(k[keyField]), window: { start, end }, value, timestamp: r.timestamp });
     }
     const store = this.store;
+    // A kept close watermark is exact; without one, the highest restored event time stands in for it.
+    const watermark = closeWatermark === undefined ? {} : { watermarkMs: closeWatermark, watermarkFromTimestamps: false };
     return store instanceof SessionStore
-      ? store.restore(restored, { nowWallMs: nowMs })
-      : store.restore(restored, { graceMs: this.node.graceMs, nowWallMs: nowMs });
+      ? store.restore(restored, { nowWallMs: nowMs, ...watermark })
+      : store.restore(restored, { graceMs: this.node.graceMs, nowWallMs: nowMs, ...watermark });
   }
 
   private add(env: Envelope, dirty: Set<WindowEntry>, ctx: BatchContext): void {
     const groupKey = env.key === null ? '' : env.key.toString('utf8');
     const t = env.eventTime;
     const store = this.store;
-    store.observe(t, ctx.nowMs);
+    // Reading a source topic, the task's own watermark is the highest event time seen (in offset
+    // order); after a repartition each record is judged by the watermark its upstream task stamped
+    // on it, so the order in which upstream tasks' records interleave changes nothing.
+    const stamped = ctx.closeWatermark !== undefined;
+    if (!stamped) store.observe(t, ctx.nowMs);
+    const lateAgainst = stamped ? env.watermark : Number.NEGATIVE_INFINITY;
     if (store instanceof SessionStore) {
-      const update = store.upsertSession(groupKey, t, env.value);
+      const update = store.upsertSession(groupKey, t, env.value, lateAgainst);
       if (update === null) return this.late(env, ctx);
       for (const w of update.mergedAway) this.emitTombstone(this.stateTopic, groupKey, w.start, t, ctx);
       dirty.add(update.entry);
@@ -146,7 +156,7 @@ export class WindowAggregateProcessor implements Processor {
     let accepted = false;
     for (let i = 0; i < n; i++) {
       const w = this.slots[i]!;
-      if (store.isLate(w, this.node.graceMs)) continue;
+      if (store.isLate(w, this.node.graceMs, lateAgainst)) continue;
       dirty.add(store.upsert(groupKey, w, env.value, t));
       accepted = true;
     }
@@ -159,7 +169,8 @@ export class WindowAggregateProcessor implements Processor {
       ctx.counters.dropped++;
       return;
     }
-    const message = `event time ${env.eventTime} is past its window's end + grace (${this.node.graceMs} ms); watermark ${this.store.watermark}`;
+    const watermark = Math.max(env.watermark, this.store.watermark);
+    const message = `event time ${env.eventTime} is past its window's end + grace (${this.node.graceMs} ms); watermark ${watermark}`;
     ctx.deadLetter(env.origin, this.node.deadLetter, 'late', this.node.name, message);
   }
 

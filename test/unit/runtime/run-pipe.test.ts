@@ -7,6 +7,7 @@ const env = (value: number, eventTime: number): Envelope => ({
   value,
   key: Buffer.from(`k${value}`),
   eventTime,
+  watermark: Number.NEGATIVE_INFINITY,
   origin: { topic: 't', partition: 0, offset: BigInt(value), timestamp: eventTime, key: null, value: null, headers: {} },
 });
 const ops = (...o: OperatorFunction<never, unknown>[]) => o as unknown as OperatorFunction<unknown, unknown>[];

@@ -33,11 +33,12 @@ const record = (value: Buffer | null, offset: number, extra: Partial<InputRecord
 describe('Task: the transport-free engine API', () => {
   test('a batch returns its outputs and the next offsets to commit', async () => {
     const registry = new InMemorySchemaRegistry();
-    const task = new Task(plan(perSensor()), 0, 0, { registry, resolveSchema: () => readingSchema });
+    const task = new Task(plan(perSensor()), 0, 0, { registry, resolveSchema: () => readingSchema, partitionCount: () => 1 });
     await task.init();
     const enc = await encoder(registry);
     const result = await task.process([record(enc.encode({ sensor: 'a', value: 1, at: 5 }), 7), record(Buffer.from('x'), 8)], 0);
-    expect(result.commits).toEqual([{ topic: 'readings', partition: 0, nextOffset: 9n }]);
+    // The offset carries the task's event-time progress: the watermark it stamped on its repartition records.
+    expect(result.commits).toEqual([{ topic: 'readings', partition: 0, nextOffset: 9n, metadata: '{"v":1,"sinks":{"task-test.by-sensor-repartition":5}}' }]);
     expect(result.outputs.map((o) => [o.topic, o.key?.toString(), o.partition])).toEqual([
       ['readings.dlq', 'k', undefined],
       ['task-test.by-sensor-repartition', 'a', undefined],
@@ -47,7 +48,7 @@ describe('Task: the transport-free engine API', () => {
 
   test('dead letters carry the original key, value and headers plus the error headers, stamped when dead-lettered', async () => {
     const registry = new InMemorySchemaRegistry();
-    const task = new Task(plan(perSensor()), 0, 2, { registry, resolveSchema: () => readingSchema });
+    const task = new Task(plan(perSensor()), 0, 2, { registry, resolveSchema: () => readingSchema, partitionCount: () => 1 });
     await task.init();
     const bad = Buffer.from([1, 2, 3]);
     const { outputs } = await task.process([record(bad, 41, { partition: 2, headers: { trace: Buffer.from('abc') }, timestamp: 99 })], 5_000);
@@ -69,7 +70,7 @@ describe('Task: the transport-free engine API', () => {
 
   test('a registry outage rejects the batch (no DLQ, nothing changed); the retry succeeds', async () => {
     const registry = new InMemorySchemaRegistry();
-    const task = new Task(plan(perSensor()), 0, 0, { registry, resolveSchema: () => readingSchema });
+    const task = new Task(plan(perSensor()), 0, 0, { registry, resolveSchema: () => readingSchema, partitionCount: () => 1 });
     await task.init();
     const enc = await encoder(registry);
     registry.setAvailable(false);
