@@ -1,4 +1,3 @@
-import { hostname } from 'node:os';
 import { Command, Option } from 'commander';
 import { kafkaPropertiesFromEnv, kafkaStreamTransport, probeKafka, redactKafkaProperties } from '../../kafka/index.js';
 import { DEFAULT_METRICS_PORT, PrometheusObserver, startMetricsServer } from '../../metrics/index.js';
@@ -8,6 +7,7 @@ import { schemaResolver } from '../../testing/schema-resolver.js';
 import type { CliContext } from '../cli-context.js';
 import { cliLog, parseLogFormat, parseLogLevel } from '../cli-log.js';
 import { resolveEndpoints } from '../endpoints.js';
+import { claimInstanceSlot, type InstanceSlot } from '../instance-slot.js';
 import { startStatusLines } from '../status-lines.js';
 import { wireSinks } from '../sink-wiring.js';
 import { TopologyCatalog } from '../topology-catalog.js';
@@ -40,7 +40,7 @@ export function runCommand(context: CliContext): Command {
     .option('--application-id <id>', 'consumer group / application id (one topology only); default: the topology name')
     .option(
       '--instance-id <id>',
-      'a stable identity for this process: its transactional id fences a crashed predecessor and static group membership hands it the same partitions at once (default: host-pid, dynamic membership)',
+      'a stable identity for this process: its transactional id fences a crashed predecessor and static group membership hands it the same partitions at once (default: <host>-<project hash>-<n>, the lowest slot n free in .sluice/instances/, so a restart also fences its crashed predecessor; dynamic membership)',
       process.env.SLUICE_INSTANCE_ID,
     )
     .option('--log-format <format>', 'text or json', process.stdout.isTTY ? 'text' : 'json')
@@ -82,7 +82,11 @@ Examples:
       for (const name of selected) plans.push(await catalog.plan(name, options.applicationId ? { applicationId: options.applicationId } : {}));
       const registry = new HttpSchemaRegistry({ url: endpoints.schemaRegistryUrl });
       const resolveSchema = await schemaResolver({}, `${context.projectDir}/schemas`);
-      const instanceId = options.instanceId || `${hostname()}-${process.pid}`;
+      // Without --instance-id, a slot kept in the project's .sluice/: a restart after a crash takes its
+      // predecessor's slot, hence its transactional ids, and fences its open transaction at once.
+      const slot: InstanceSlot | undefined = options.instanceId ? undefined : claimInstanceSlot(context.projectDir);
+      const instanceId = options.instanceId || slot!.id;
+      log('info', `instance id ${instanceId}`, { instanceId, ...(slot ? { slot: slot.slot } : { explicit: true }) });
       const transport = kafkaStreamTransport(properties);
       const metrics = new PrometheusObserver();
       const groupId = options.applicationId ? { groupId: options.applicationId } : {};
@@ -164,6 +168,7 @@ Examples:
         for (const runner of runners) await runner.close?.();
         await transport.close();
         await sinks.close();
+        slot?.release();
         stopStatus();
         await metricsServer.close();
       }

@@ -1,0 +1,101 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, closeSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/** An instance id claimed for this process; `release` gives it back (also done at exit). */
+export interface InstanceSlot {
+  readonly id: string;
+  readonly slot: number;
+  release(): void;
+}
+
+/**
+ * The instance id of a `sluice run` started without `--instance-id`: stable
+ * across restarts, like the process id Kafka Streams keeps in its state
+ * directory, so a process restarted after a crash (kill -9, OOM) reuses its
+ * predecessor's transactional ids and fences it at once — `initTransactions`
+ * aborts the open transaction the dead process left, which otherwise holds
+ * back every read_committed reader of the topics it wrote (repartition,
+ * tables) until `transaction.timeout.ms` runs out.
+ *
+ * Processes of one project on one host each hold a numbered slot under
+ * `<projectDir>/.sluice/instances/` (a file with the holder's pid); a process
+ * takes the lowest slot whose holder is not alive. The id is
+ * `<host>-<project hash>-<slot>`: two hosts, or two checkouts on one host,
+ * never share one (a shared transactional id would fence a live peer).
+ *
+ * @example
+ * ```ts
+ * const slot = claimInstanceSlot('/app');   // { id: 'web-1-3f2a9c-0', slot: 0 }
+ * // … run with instanceId: slot.id
+ * slot.release();
+ * ```
+ */
+export function claimInstanceSlot(projectDir: string, options: { isAlive?: (pid: number) => boolean; pid?: number; host?: string } = {}): InstanceSlot {
+  const isAlive = options.isAlive ?? pidAlive;
+  const pid = options.pid ?? process.pid;
+  const dir = join(projectDir, '.sluice', 'instances');
+  mkdirSync(dir, { recursive: true });
+  const project = createHash('sha256').update(resolve(projectDir)).digest('hex').slice(0, 6);
+  const host = (options.host ?? hostname()).replace(/[^A-Za-z0-9._-]/g, '_');
+  for (let slot = 0; ; slot++) {
+    const file = join(dir, `slot-${slot}.pid`);
+    if (!tryClaim(file, pid, isAlive)) continue;
+    const release = (): void => {
+      try {
+        if (readPid(file) === pid) unlinkSync(file);
+      } catch {
+        // Already gone.
+      }
+    };
+    process.once('exit', release);
+    return {
+      id: `${host}-${project}-${slot}`,
+      slot,
+      release: () => {
+        process.off('exit', release);
+        release();
+      },
+    };
+  }
+}
+
+function tryClaim(file: string, pid: number, isAlive: (pid: number) => boolean): boolean {
+  try {
+    const fd = openSync(file, 'wx');
+    writeFileSync(fd, `${pid}\n`);
+    closeSync(fd);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  const holder = readPid(file);
+  if (holder === pid) return true;
+  if (holder !== undefined && isAlive(holder)) return false;
+  // The holder died without releasing (kill -9): take the slot over, atomically replacing its file.
+  const mine = `${file}.${pid}`;
+  writeFileSync(mine, `${pid}\n`);
+  renameSync(mine, file);
+  // Two processes taking over the same stale slot at once: the last rename wins, the other moves on.
+  return readPid(file) === pid;
+}
+
+function readPid(file: string): number | undefined {
+  try {
+    const pid = Number.parseInt(readFileSync(file, 'utf8').trim(), 10);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether a process with this pid exists (a pid reused by another program counts as alive: the slot is skipped, never shared). */
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
