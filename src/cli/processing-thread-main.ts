@@ -8,10 +8,10 @@ import { parentPort, threadId, workerData } from 'node:worker_threads';
 import type { RuntimeLog } from '../runtime/runtime-log.js';
 import { TopologyRunner } from '../runtime/topology-runner.js';
 import { HttpSchemaRegistry } from '../serde/index.js';
-import { schemaResolver } from '../testing/schema-resolver.js';
 import { RelayObserver } from '../worker/observer-relay.js';
 import { remoteStreamTransport } from '../worker/remote-stream-transport.js';
 import type { ProcessingThreadCommand, ProcessingThreadData, ProcessingThreadMessage } from './processing-thread-messages.js';
+import { loadProjectSchemas } from './project-schemas.js';
 import { TopologyCatalog } from './topology-catalog.js';
 
 if (parentPort === null) throw new Error('processing-thread-main runs as a worker thread (see ProcessingThread)');
@@ -35,7 +35,7 @@ const stop = new AbortController();
 async function createRunners(): Promise<TopologyRunner[]> {
   const catalog = new TopologyCatalog(data.projectDir);
   const registry = new HttpSchemaRegistry({ url: data.registryUrl });
-  const resolveSchema = await schemaResolver({}, `${data.projectDir}/schemas`);
+  const resolveSchema = (await loadProjectSchemas(data.projectDir)).resolve;
   const runners: TopologyRunner[] = [];
   for (const name of data.topologies) {
     const plan = await catalog.plan(name, data.planOptions);

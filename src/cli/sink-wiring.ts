@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import type { TopologyPlan } from '../plan/topology-plan.js';
 import type { SchemaResolver } from '../runtime/codec-set.js';
 import type { RuntimeLog } from '../runtime/runtime-log.js';
@@ -10,6 +11,7 @@ import type { SchemaRegistry } from '../serde/index.js';
 import { classifyDatabaseError, type PostgresSinkSpec } from '../sinks/index.js';
 import { createPostgresSink, openDatabase, runMigrations, type OpenedDatabase } from '../sinks/postgres/index.js';
 import { deadLetterColumns } from './dead-letter-columns.js';
+import { databaseConnectionError } from './start-up-checks.js';
 
 /**
  * What `sluice run` needs to start the sinks of its topologies.
@@ -24,6 +26,8 @@ export interface SinkWiringOptions {
   readonly projectDir: string;
   /** `DATABASE_URL` (or the stack's); undefined lets `openDatabase` probe the default server, then fall back to PGlite. */
   readonly databaseUrl: string | undefined;
+  /** Where `databaseUrl` came from, for messages; default `DATABASE_URL`. */
+  readonly databaseUrlName?: string;
   /** The server probed when no URL is configured (`SLUICE_DEFAULT_DATABASE_URL`); default `openDatabase`'s. */
   readonly defaultDatabaseUrl: string | undefined;
   readonly migrate: boolean;
@@ -53,8 +57,10 @@ export interface WiredSinks {
 }
 
 /**
- * Opens the database (only when some topology has a PostgreSQL sink) and
- * says which one, applies `sql/` migrations unless disabled, and builds one
+ * Opens the database (only when some topology has a PostgreSQL sink), says
+ * which one and checks that a server accepts a connection (else an error
+ * naming `DATABASE_URL`, password redacted, and the fix), applies `sql/`
+ * migrations unless disabled, and builds one
  * {@link SinkRunner} per sink. Every sink's table is checked here, before
  * any topology starts: a mismatch or a refused identifier stops `sluice run`
  * at start-up with the sink's message.
@@ -82,6 +88,14 @@ export async function wireSinks(options: SinkWiringOptions): Promise<WiredSinks>
   });
   log('info', `database: ${database.description}`, { kind: database.target.kind });
   try {
+    if (database.target.kind === 'postgres') {
+      // The pool connects lazily: without this, a wrong URL would surface as a bare socket error from the first migration.
+      const variable = database.target.reason === 'configured' ? (options.databaseUrlName ?? 'DATABASE_URL') : 'SLUICE_DEFAULT_DATABASE_URL';
+      const url = database.target.url;
+      await sql`select 1`.execute(database.db).catch((error: unknown) => {
+        throw databaseConnectionError(variable, url, error);
+      });
+    }
     if (options.migrate) {
       const dir = join(options.projectDir, 'sql');
       if (existsSync(dir)) {

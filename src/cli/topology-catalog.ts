@@ -1,5 +1,5 @@
 import { readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Topology } from '../dsl/topology.js';
 import { plan, type PlanOptions } from '../plan/plan-topology.js';
@@ -45,6 +45,16 @@ export class TopologyCatalog {
     } catch {
       return [];
     }
+  }
+
+  /**
+   * The file of topology `name` as messages show it: relative to the working
+   * directory (`topologies/orders.ts`), absolute when outside it.
+   */
+  relativeFile(name: string): string {
+    const file = join(this.dir, `${name}.ts`);
+    const shown = relative(process.cwd(), file);
+    return shown === '' || shown.startsWith('..') || isAbsolute(shown) ? file : shown;
   }
 
   /** Imports `topologies/<name>.ts` and returns its default export. */

@@ -164,6 +164,14 @@ export class SinkRunner {
       signal,
     );
     this.#count(outcome);
+    this.#options.log('debug', `sink ${this.name}: batch written`, {
+      records: ready.length,
+      written: outcome.written,
+      deleted: outcome.deleted,
+      skipped: outcome.skipped,
+      deadLettered: outcome.rejected.length + decoded.undecodable.length,
+      next: outcome.nextOffsets.map((o) => `${label(o)}@${o.nextOffset}`),
+    });
     await this.#afterCommit(outcome.nextOffsets);
   }
 

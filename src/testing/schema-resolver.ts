@@ -26,7 +26,7 @@ export async function schemaResolver(schemas: Readonly<Record<string, AvroSchema
     if (typeof ref !== 'string') return ref;
     const schema = schemas[ref] ?? files.get(ref);
     if (schema === undefined) {
-      throw new Error(`schema "${ref}" is unknown: pass it in the driver's { schemas } option or add ${dir ?? 'schemas'}/${ref}.avsc`);
+      throw new Error(`schema "${ref}" is unknown: add ${dir ?? 'schemas'}/${ref}.avsc, or pass it to TopologyTestDriver as { schemas: { '${ref}': <Avro schema> } }`);
     }
     return schema;
   };

@@ -3,7 +3,9 @@ import { kafkaPropertiesFromEnv, kafkaStreamTransport, probeKafka, redactKafkaPr
 import { DEFAULT_METRICS_PORT, PrometheusObserver, startMetricsServer } from '../../metrics/index.js';
 import type { DeliveryGuarantee } from '../../runtime/stream-transport.js';
 import { HttpSchemaRegistry } from '../../serde/index.js';
-import { schemaResolver } from '../../testing/schema-resolver.js';
+import { debugObserver } from '../debug-observer.js';
+import { checkSchemaFiles, loadProjectSchemas } from '../project-schemas.js';
+import { awaitRegistry, checkDatabaseUrl, START_UP_DEADLINE_MS } from '../start-up-checks.js';
 import type { CliContext } from '../cli-context.js';
 import { cliLog, parseLogFormat, parseLogLevel } from '../cli-log.js';
 import { resolveEndpoints } from '../endpoints.js';
@@ -68,20 +70,30 @@ Examples:
       const selected = options.all ? catalog.names() : names;
       if (selected.length === 0) throw new Error(`name a topology to run (known: ${catalog.names().join(', ') || 'none'}) or pass --all`);
       if (options.applicationId && selected.length > 1) throw new Error('--application-id applies to one topology; run the others in their own processes');
-      const log = cliLog(parseLogFormat(options.logFormat), parseLogLevel(options.logLevel));
+      const logLevel = parseLogLevel(options.logLevel);
+      const log = cliLog(parseLogFormat(options.logFormat), logLevel);
       const endpoints = resolveEndpoints(context.projectDir);
+      // Definitions and configuration first: what cannot work fails at once, before connecting to anything.
+      const plans = [];
+      for (const name of selected) plans.push(await catalog.plan(name, options.applicationId ? { applicationId: options.applicationId } : {}));
+      const schemas = await loadProjectSchemas(context.projectDir);
+      for (const plan of plans) checkSchemaFiles(plan, catalog.relativeFile(plan.topology), schemas);
+      const sinkPlans = options.only === 'processing' ? [] : plans;
+      const databaseUrlName = process.env.DATABASE_URL ? 'DATABASE_URL' : 'the database URL of `sluice stack up` (.sluice/)';
+      if (endpoints.databaseUrl !== undefined && sinkPlans.some((plan) => plan.sinks.length > 0)) checkDatabaseUrl(endpoints.databaseUrl, databaseUrlName);
+
       const properties = { ...kafkaPropertiesFromEnv(), 'bootstrap.servers': endpoints.kafkaBootstrapServers };
       log('info', 'connecting', { kafka: redactKafkaProperties(properties), registry: new HttpSchemaRegistry({ url: endpoints.schemaRegistryUrl }).url });
-      await probeKafka(endpoints.kafkaBootstrapServers, 30_000, properties).catch((error: unknown) => {
+      await probeKafka(endpoints.kafkaBootstrapServers, START_UP_DEADLINE_MS, properties).catch((error: unknown) => {
         throw new Error(
-          `Kafka at ${endpoints.kafkaBootstrapServers} did not answer a metadata request within 30 s (${error instanceof Error ? error.message : String(error)}); ` +
+          `Kafka at ${endpoints.kafkaBootstrapServers} did not answer a metadata request within ${START_UP_DEADLINE_MS / 1000} s (${error instanceof Error ? error.message : String(error)}); ` +
             'check KAFKA_BOOTSTRAP_SERVERS and the SLUICE_KAFKA_* security settings, or start a local stack with `sluice stack up`',
         );
       });
-      const plans = [];
-      for (const name of selected) plans.push(await catalog.plan(name, options.applicationId ? { applicationId: options.applicationId } : {}));
+      // Bounded at start-up like the broker; once running, a registry outage pauses and retries as before.
+      await awaitRegistry(endpoints.schemaRegistryUrl);
       const registry = new HttpSchemaRegistry({ url: endpoints.schemaRegistryUrl });
-      const resolveSchema = await schemaResolver({}, `${context.projectDir}/schemas`);
+      const resolveSchema = schemas.resolve;
       // Without --instance-id, a slot kept in the project's .sluice/: a restart after a crash takes its
       // predecessor's slot, hence its transactional ids, and fences its open transaction at once.
       const slot: InstanceSlot | undefined = options.instanceId ? undefined : claimInstanceSlot(context.projectDir);
@@ -89,12 +101,24 @@ Examples:
       log('info', `instance id ${instanceId}`, { instanceId, ...(slot ? { slot: slot.slot } : { explicit: true }) });
       const transport = kafkaStreamTransport(properties);
       const metrics = new PrometheusObserver();
+      // Per checkpoint, restore batch, rebalance and gauge round: what --log-level debug promises, never per record.
+      const observer = logLevel === 'debug' ? debugObserver(metrics, log) : metrics;
+      log('debug', 'settings', {
+        topologies: plans.map((plan) => plan.topology),
+        groups: plans.map((plan) => options.applicationId ?? plan.applicationId),
+        instanceId,
+        guarantee: options.guarantee,
+        processingThread: options.processingThread,
+        only: options.only ?? 'processing and sinks',
+        migrate: options.migrate,
+        schemas: schemas.names,
+      });
       const groupId = options.applicationId ? { groupId: options.applicationId } : {};
-      const sinkPlans = options.only === 'processing' ? [] : plans;
       const sinks = await wireSinks({
         plans: sinkPlans,
         projectDir: context.projectDir,
         databaseUrl: endpoints.databaseUrl,
+        databaseUrlName,
         defaultDatabaseUrl: process.env.SLUICE_DEFAULT_DATABASE_URL || undefined,
         migrate: options.migrate,
         transport,
@@ -150,7 +174,7 @@ Examples:
           processingThread: options.processingThread,
           projectDir: context.projectDir,
           registryUrl: endpoints.schemaRegistryUrl,
-          runner: { transport, registry, resolveSchema, log, instanceId, observer: metrics, staticMembership: Boolean(options.instanceId), guarantee: options.guarantee, ...groupId },
+          runner: { transport, registry, resolveSchema, log, instanceId, observer, staticMembership: Boolean(options.instanceId), guarantee: options.guarantee, ...groupId },
         });
         // Topologies first: they create the table topics the sinks subscribe to.
         for (const runner of runners) await runner.start();

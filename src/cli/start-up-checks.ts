@@ -1,0 +1,92 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { HttpSchemaRegistry, redactUrl, RegistryUnavailableError } from '../serde/index.js';
+
+/** How long `sluice run` waits at start-up for a service that does not answer (the broker's too). */
+export const START_UP_DEADLINE_MS = 30_000;
+
+/**
+ * Waits until the schema registry at `url` answers (`GET /config`), retrying
+ * an outage until `timeoutMs`, then fails naming `SCHEMA_REGISTRY_URL` and
+ * the fix. Only start-up is bounded: once running, an outage pauses and
+ * retries as long as it lasts. An answer that shows the URL is not a
+ * registry's API (404) fails at once.
+ *
+ * @example
+ * ```ts
+ * await awaitRegistry('http://127.0.0.1:8081/apis/ccompat/v7');
+ * // rejects after 30 s: schema registry at http://127.0.0.1:1/... did not answer within 30 s (...); check SCHEMA_REGISTRY_URL, ...
+ * ```
+ */
+export async function awaitRegistry(url: string, timeoutMs: number = START_UP_DEADLINE_MS): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const registry = new HttpSchemaRegistry({ url, timeoutMs: Math.min(5_000, timeoutMs) });
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await registry.getCompatibility();
+      return;
+    } catch (error) {
+      const text = error instanceof Error ? error.message : String(error);
+      if (!(error instanceof RegistryUnavailableError)) {
+        if ((error as { status?: unknown }).status === 404) {
+          throw new Error(
+            `SCHEMA_REGISTRY_URL ${registry.url} is not a schema registry's Confluent-compatible API (${text}); ` +
+              'for Apicurio it ends in /apis/ccompat/v7, for Confluent it is the server root',
+          );
+        }
+        return; // It answered: authorisation and the like are reported by the request that needs them.
+      }
+      if (Date.now() >= deadline) {
+        throw new Error(
+          `schema registry at ${registry.url} did not answer within ${Math.round(timeoutMs / 1000)} s (${text}); ` +
+            'check SCHEMA_REGISTRY_URL, or start a local stack with `sluice stack up`',
+        );
+      }
+      await sleep(Math.min(1_000, 100 * 2 ** attempt, Math.max(0, deadline - Date.now())));
+    }
+  }
+}
+
+/**
+ * Refuses a database URL that is not a PostgreSQL URL before anything
+ * connects (node-postgres would read `not-a-url` as a host name and fail
+ * with `getaddrinfo ENOTFOUND`). `variable` names where it came from.
+ *
+ * @example
+ * ```ts
+ * checkDatabaseUrl('not-a-url', 'DATABASE_URL');
+ * // Error: DATABASE_URL ('not-a-url') is not a PostgreSQL URL: expected postgres://user:password@host:5432/database ...
+ * ```
+ */
+export function checkDatabaseUrl(url: string, variable: string): void {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  const ok = parsed !== undefined && ['postgres:', 'postgresql:', 'socket:'].includes(parsed.protocol) && (parsed.protocol === 'socket:' || parsed.hostname !== '' || parsed.searchParams.has('host'));
+  if (ok) return;
+  throw new Error(
+    `${variable} ('${redactUrl(url)}') is not a PostgreSQL URL: expected postgres://user:password@host:5432/database ` +
+      '(percent-encode special characters in the password); fix or unset it',
+  );
+}
+
+/**
+ * The message for a database that did not accept a connection at start-up:
+ * where the URL came from, the URL with its password redacted, the cause and the fix.
+ *
+ * @example
+ * ```ts
+ * databaseConnectionError('DATABASE_URL', 'postgres://postgres:***@127.0.0.1:1/x', new Error('connect ECONNREFUSED 127.0.0.1:1')).message;
+ * // could not connect to PostgreSQL at DATABASE_URL postgres://postgres:***@127.0.0.1:1/x (connect ECONNREFUSED 127.0.0.1:1); check DATABASE_URL ...
+ * ```
+ */
+export function databaseConnectionError(variable: string, redactedUrl: string, cause: unknown): Error {
+  const text = cause instanceof Error ? cause.message || (cause as { code?: string }).code || String(cause) : String(cause);
+  return new Error(
+    `could not connect to PostgreSQL at ${variable} ${redactedUrl} (${text}); ` +
+      `check ${variable} (host, port, user, password, database) and that the server is running (\`sluice stack status\`)`,
+    { cause },
+  );
+}
