@@ -165,3 +165,59 @@ describe('engine behaviour on the driver', () => {
     expect(partitions.size).toBeGreaterThan(1);
   });
 });
+
+describe('Task: event-time progress committed with the offsets', () => {
+  const repartition = 'task-test.by-sensor-repartition';
+  const stampOf = (o: { headers: Readonly<Record<string, Buffer>> }): string | undefined => o.headers['sluice.watermark']?.toString();
+  const asInput = (o: { key: Buffer | null; value: Buffer | null; headers: Readonly<Record<string, Buffer>>; timestamp: number }, offset: number): InputRecord =>
+    ({ topic: repartition, partition: 0, offset: BigInt(offset), timestamp: o.timestamp, key: o.key, value: o.value, headers: o.headers });
+
+  test('a restarted upstream task stamps on from the watermark it committed', async () => {
+    const registry = new InMemorySchemaRegistry();
+    const deps = { registry, resolveSchema: () => readingSchema, partitionCount: () => 1 };
+    const enc = await encoder(registry);
+    const first = new Task(plan(perSensor()), 0, 0, deps);
+    await first.init();
+    const before = await first.process([record(enc.encode({ sensor: 'a', value: 1, at: 600_000 }), 0)], 0);
+    const metadata = before.commits[0]?.metadata;
+    expect(metadata).toBeDefined();
+
+    const restarted = new Task(plan(perSensor()), 0, 0, deps);
+    await restarted.init();
+    await restarted.restore([], 0, metadata);
+    const after = await restarted.process([record(enc.encode({ sensor: 'b', value: 1, at: 300_000 }), 1)], 0);
+    expect(after.outputs.filter((o) => o.topic === repartition).map(stampOf)).toEqual(['600000']);
+
+    const fresh = new Task(plan(perSensor()), 0, 0, deps);
+    await fresh.init();
+    await fresh.restore([], 0, undefined);
+    const unrestored = await fresh.process([record(enc.encode({ sensor: 'b', value: 1, at: 300_000 }), 1)], 0);
+    expect(unrestored.outputs.filter((o) => o.topic === repartition).map(stampOf), 'the control: without progress it would stamp its own time').toEqual(['300000']);
+  });
+
+  test('a restarted downstream task keeps what it heard of its upstream tasks: windows they closed stay closed', async () => {
+    const registry = new InMemorySchemaRegistry();
+    // Two upstream tasks (the source has 2 partitions) write to one repartition partition.
+    const deps = { registry, resolveSchema: (ref: unknown) => (typeof ref === 'string' ? readingSchema : (ref as typeof readingSchema)), partitionCount: (topic: string) => (topic === 'readings' ? 2 : 1) };
+    const enc = await encoder(registry);
+    const upstream = [0, 1].map((p) => new Task(plan(perSensor()), 0, p, deps));
+    for (const u of upstream) await u.init();
+    const sent = [
+      ...(await upstream[0]!.process([record(enc.encode({ sensor: 'a', value: 1, at: 5_000 }), 0)], 0)).outputs,
+      ...upstream[0]!.markers(0, false),
+      ...(await upstream[1]!.process([record(enc.encode({ sensor: 'a', value: 1, at: 9_000 }), 0, { partition: 1 })], 0)).outputs,
+      ...upstream[1]!.markers(0, false),
+    ].filter((o) => o.topic === repartition);
+    const downstream = new Task(plan(perSensor()), 1, 0, deps);
+    await downstream.init();
+    const heard = await downstream.process(sent.map(asInput), 0);
+    expect(heard.counters.late).toBe(0);
+
+    const restarted = new Task(plan(perSensor()), 1, 0, deps);
+    await restarted.init();
+    await restarted.restore([], 0, heard.commits[0]?.metadata);
+    // Stamped 1,000 by an upstream task that lost its progress: the window [1000, 2000) closed at 5,000.
+    const stale = { topic: repartition, partition: 0, offset: 99n, timestamp: 1_500, key: Buffer.from('a'), value: enc.encode({ sensor: 'a', value: 1, at: 1_500 }), headers: { 'sluice.origin': Buffer.from('0.0'), 'sluice.watermark': Buffer.from('1500'), 'sluice.event-time': Buffer.from('1500') } };
+    expect((await restarted.process([stale], 0)).counters.late).toBe(1);
+  });
+});
