@@ -1,15 +1,23 @@
 import { ERROR_HEADERS, type DeadLetterReason } from './error-headers.js';
+import { fitDeadLetter, recordBytes, type OutputLimits } from './output-limits.js';
 import type { InputRecord, OutputRecord, RecordHeaders, TaskCounters } from './records.js';
 
 /**
  * What one batch accumulates while it runs: records to produce, in order, and
  * counters. Created per batch by the task; processors append to it.
  *
+ * With `limits` (see {@link OutputLimits}) no record it collects is larger
+ * than its topic accepts: a dead letter is cut to fit (`fitDeadLetter`), and
+ * an output emitted with its origin ({@link emitFrom}) is replaced by a
+ * `too-large` dead letter of that input. Outputs emitted without an origin
+ * (window and table updates, built from state) are not checked.
+ *
  * @example
  * ```ts
  * const ctx = new BatchContext(Date.now());
  * ctx.deadLetter(input, 'bus.dlq', 'invalid', 'ranges', 'speed_kmh out of range');
  * ctx.outputs.length; // 1
+ * new BatchContext(Date.now(), new Map([['bus.dlq', 1_048_588]])); // cuts dead letters to fit
  * ```
  */
 export class BatchContext {
@@ -22,7 +30,10 @@ export class BatchContext {
    */
   closeWatermark: number | undefined = undefined;
 
-  constructor(readonly nowMs: number) {}
+  constructor(
+    readonly nowMs: number,
+    private readonly limits?: OutputLimits,
+  ) {}
 
   /** Appends a record to produce. */
   emit(record: OutputRecord): void {
@@ -30,8 +41,27 @@ export class BatchContext {
   }
 
   /**
-   * Sends the ORIGINAL bytes of `origin` to `topic` with the error headers;
-   * counts a drop when no dead-letter topic applies.
+   * Appends a record built from `origin` by `step`; one larger than its topic
+   * accepts is not produced: `origin` is dead-lettered to `deadLetter` with
+   * reason `too-large` instead.
+   */
+  emitFrom(origin: InputRecord, deadLetter: string | undefined, step: string, record: OutputRecord): void {
+    const limit = this.limits?.get(record.topic);
+    if (limit !== undefined) {
+      const bytes = recordBytes(record);
+      if (bytes > limit) {
+        const message = `its output to ${record.topic} would take ${bytes} bytes, over the ${limit} the topic accepts (its max.message.bytes, or the producer's message.max.bytes if lower)`;
+        this.deadLetter(origin, deadLetter, 'too-large', step, message);
+        return;
+      }
+    }
+    this.outputs.push(record);
+  }
+
+  /**
+   * Sends the ORIGINAL bytes of `origin` to `topic` with the error headers
+   * (cut to fit the topic when they do not, see `fitDeadLetter`); counts a
+   * drop when no dead-letter topic applies.
    */
   deadLetter(origin: InputRecord, topic: string | undefined, reason: DeadLetterReason, step: string, message: string): void {
     if (topic === undefined) {
@@ -39,7 +69,7 @@ export class BatchContext {
       return;
     }
     this.counters.deadLettered++;
-    this.outputs.push({
+    const record: OutputRecord = {
       topic,
       partition: undefined,
       key: origin.key,
@@ -55,7 +85,9 @@ export class BatchContext {
         [ERROR_HEADERS.message]: Buffer.from(message),
         ...sourceHeaders(origin),
       },
-    });
+    };
+    const limit = this.limits?.get(topic);
+    this.outputs.push(limit === undefined ? record : fitDeadLetter(record, limit));
   }
 }
 

@@ -11,6 +11,11 @@ export const ERROR_HEADERS = Object.freeze({
   reason: 'sluice.error.reason',
   step: 'sluice.error.step',
   message: 'sluice.error.message',
+  /**
+   * On a dead letter cut to fit its topic (see `fitDeadLetter`): the original
+   * value's length in bytes. The value kept is its first bytes, or none.
+   */
+  originalSize: 'sluice.error.original-size',
   /** The destination's error code (a PostgreSQL SQLSTATE) on records a sink refused. */
   code: 'sluice.error.code',
   sourceTopic: 'sluice.source.topic',
@@ -23,12 +28,13 @@ export const ERROR_HEADERS = Object.freeze({
 /**
  * Why a record went to the dead-letter topic: a decode failure
  * (`bad-magic`, `truncated`, `corrupt`, `unknown-schema`, `unresolvable`,
- * `too-large`), `invalid` (a validate step said no), `late` (its windows had
- * closed), `event-time` (no usable event time), `error` (user code threw),
- * `serialize` (the value does not fit the output schema), `rejected` (a
- * `track` step's `update` said the record is impossible for its key's state,
- * or a sink's destination refused the row for good: constraint, value out of
- * range).
+ * `too-large`; `too-large` also when the record's output — a `.to()` or
+ * repartition record — is larger than its topic accepts), `invalid` (a
+ * validate step said no), `late` (its windows had closed), `event-time` (no
+ * usable event time), `error` (user code threw), `serialize` (the value does
+ * not fit the output schema), `rejected` (a `track` step's `update` said the
+ * record is impossible for its key's state, or a sink's destination refused
+ * the row for good: constraint, value out of range).
  *
  * @example
  * ```ts

@@ -2,6 +2,7 @@ import type { PlanNode, RepartitionSourceNode, SourceNode } from '../plan/plan-n
 import type { SubTopology, TopologyPlan } from '../plan/topology-plan.js';
 import type { AvroCodec, SchemaRegistry } from '../serde/index.js';
 import { BatchContext } from './batch-context.js';
+import type { OutputLimits } from './output-limits.js';
 import { CodecSet, type SchemaResolver } from './codec-set.js';
 import { compileProcessors } from './compile-processors.js';
 import type { Envelope } from './envelope.js';
@@ -28,6 +29,8 @@ export interface TaskDeps {
   readonly resolveSchema: SchemaResolver;
   /** Partition count of any topic of the plan (repartition topics get a watermark marker per partition). */
   readonly partitionCount: (topic: string) => number;
+  /** The largest record each output topic accepts: larger dead letters are cut, larger outputs dead-lettered (see `BatchContext`). */
+  readonly outputLimits?: OutputLimits;
 }
 
 /**
@@ -71,6 +74,7 @@ export class Task {
   /** Set in a task reading a repartition topic: what its upstream tasks said of their event time. */
   private readonly origins: OriginWatermarks | undefined;
   private readonly readEventTime: EventTimeOf;
+  private readonly outputLimits: OutputLimits | undefined;
 
   constructor(
     readonly plan: TopologyPlan,
@@ -82,6 +86,7 @@ export class Task {
     if (sub === undefined) throw new Error(`topology "${plan.topology}" has no sub-topology ${subTopologyId}`);
     this.subTopology = sub;
     this.root = sub.root;
+    this.outputLimits = deps.outputLimits;
     this.codecs = new CodecSet(deps.registry, deps.resolveSchema);
     this.input = this.codecs.reader(`${this.root.topic}-value`, this.root.schema);
     this.readEventTime = this.root.kind === 'SourceNode' ? eventTimeReader(this.root.eventTime) : repartitionEventTime;
@@ -150,7 +155,7 @@ export class Task {
 
   /** Processes one batch of the task's input partition; see the class contract. */
   async process(batch: readonly InputRecord[], nowMs: number): Promise<BatchResult> {
-    const ctx = new BatchContext(nowMs);
+    const ctx = new BatchContext(nowMs, this.outputLimits);
     await this.input.prepare(batch.map((r) => r.value));
     const root = this.root;
     const envelopes: Envelope[] = [];
@@ -200,7 +205,7 @@ export class Task {
 
   /** Wall-clock work: closes windows of an idle partition (the `idleClose` option). */
   async punctuate(nowMs: number): Promise<BatchResult> {
-    const ctx = new BatchContext(nowMs);
+    const ctx = new BatchContext(nowMs, this.outputLimits);
     for (const w of this.windows) w.punctuate(ctx);
     return { outputs: ctx.outputs, commits: [], counters: ctx.counters };
   }

@@ -78,7 +78,7 @@ export class RepartitionSinkProcessor implements Processor {
         continue;
       }
       if (env.eventTime > this.#watermark) this.#setWatermark(env.eventTime);
-      ctx.emit({
+      ctx.emitFrom(env.origin, deadLetter, name, {
         topic,
         partition: undefined,
         key: Buffer.from(groupKey),

@@ -6,7 +6,8 @@ import type { Processor } from './processor.js';
 
 /**
  * Writes records to an output topic, Avro-encoded, keeping their keys;
- * a value that does not fit the schema is dead-lettered (`serialize`).
+ * a value that does not fit the schema is dead-lettered (`serialize`), one
+ * larger than the topic accepts too (`too-large`).
  *
  * @example
  * ```ts
@@ -29,7 +30,7 @@ export class StreamSinkProcessor implements Processor {
         ctx.deadLetter(env.origin, deadLetter, 'serialize', name, errorMessage(error));
         continue;
       }
-      ctx.emit({ topic, partition: undefined, key: env.key, value, timestamp: env.eventTime, headers: {} });
+      ctx.emitFrom(env.origin, deadLetter, name, { topic, partition: undefined, key: env.key, value, timestamp: env.eventTime, headers: {} });
     }
   }
 }
