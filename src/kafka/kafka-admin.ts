@@ -2,6 +2,7 @@ import { AdminClient, CODES, KafkaConsumer, type IAdminClient, type KafkaConsume
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KafkaClientError, toKafkaError } from './kafka-error.js';
 import type { KafkaProperties } from './kafka-config.js';
+import { describeTopicConfigs } from './describe-topic-configs.js';
 
 /** Group-coordinator errors that pass once the coordinator has moved or loaded. */
 const COORDINATOR_MOVING: ReadonlySet<number> = new Set([
@@ -129,6 +130,23 @@ export class KafkaAdmin {
       'read_uncommitted',
     );
     return { counts };
+  }
+
+  /**
+   * Each named topic's `max.message.bytes` — its own, else the broker's
+   * default — the most bytes a record (batch) written to it may take. Absent
+   * topics are left out; `undefined` when the configs cannot be read over
+   * this connection (only PLAINTEXT is supported, see `describeTopicConfigs`).
+   */
+  async maxMessageBytes(names: readonly string[]): Promise<Map<string, number> | undefined> {
+    const configs = await describeTopicConfigs(this.#properties, names, ['max.message.bytes'], this.#timeoutMs);
+    if (configs === undefined) return undefined;
+    const limits = new Map<string, number>();
+    for (const [topic, values] of configs) {
+      const limit = Number(values.get('max.message.bytes'));
+      if (Number.isFinite(limit) && limit > 0) limits.set(topic, limit);
+    }
+    return limits;
   }
 
   /** Partition counts of the named topics (absent topics are left out). */

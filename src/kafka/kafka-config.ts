@@ -6,6 +6,35 @@ const SECRET_KEY = /(password|secret|token|sasl\.jaas|ssl\.key\.pem|ssl\.keystor
 const PROPERTY_PREFIX = 'SLUICE_KAFKA_';
 
 /**
+ * Sluice's producers' `message.max.bytes` unless the properties set it
+ * (librdkafka's default is 1,000,000): 32 MiB, so a dead letter or
+ * repartition record as large as its source allows is sent whole, within
+ * what Sluice's consumers receive (librdkafka's `receive.message.max.bytes`,
+ * 100 MB). A topic's own `max.message.bytes` still bounds what it takes.
+ *
+ * @example
+ * ```ts
+ * new Producer({ 'message.max.bytes': PRODUCER_MESSAGE_MAX_BYTES, ...properties });
+ * ```
+ */
+export const PRODUCER_MESSAGE_MAX_BYTES = 32 * 1024 * 1024;
+
+/**
+ * The largest record Sluice's producers send with these properties: their
+ * `message.max.bytes`, else {@link PRODUCER_MESSAGE_MAX_BYTES}.
+ *
+ * @example
+ * ```ts
+ * producerMessageMaxBytes({ 'message.max.bytes': 2_000_000 }); // 2000000
+ * producerMessageMaxBytes({});                                  // 33554432
+ * ```
+ */
+export function producerMessageMaxBytes(properties: KafkaProperties): number {
+  const set = Number(properties['message.max.bytes']);
+  return Number.isFinite(set) && set > 0 ? set : PRODUCER_MESSAGE_MAX_BYTES;
+}
+
+/**
  * Reads librdkafka properties from the environment: `KAFKA_BOOTSTRAP_SERVERS`
  * and any `SLUICE_KAFKA_<PROPERTY>` with dots written as underscores
  * (`SLUICE_KAFKA_SASL_PASSWORD` → `sasl.password`). The prefix keeps Kafka's

@@ -1,7 +1,7 @@
 import { BatchConsumer, type RebalanceChange } from './batch-consumer.js';
 import { KafkaAdmin } from './kafka-admin.js';
 import { KafkaClientError } from './kafka-error.js';
-import type { KafkaProperties } from './kafka-config.js';
+import { producerMessageMaxBytes, type KafkaProperties } from './kafka-config.js';
 import { PartitionReader } from './partition-reader.js';
 import { CODES, type Message, type TopicPartitionOffsetAndMetadata } from './rdkafka.js';
 import { RecordProducer } from './record-producer.js';
@@ -61,6 +61,12 @@ export function kafkaStreamTransport(properties: KafkaProperties) {
 
     partitionCounts(topics: readonly string[]): Promise<ReadonlyMap<string, number>> {
       return adminClient().partitionCounts(topics);
+    },
+
+    async recordLimits(topics: readonly string[]): Promise<{ topics: ReadonlyMap<string, number>; producer: number }> {
+      // Configs unreadable over this connection (not PLAINTEXT): no topic's limit is known.
+      const limits = (await adminClient().maxMessageBytes(topics)) ?? new Map<string, number>();
+      return { topics: limits, producer: producerMessageMaxBytes(properties) };
     },
 
     async connectConsumer(groupId: string, topics: readonly string[], onChange: (change: RebalanceChange) => void, options: { staticMemberId?: string } = {}) {

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CODES, Producer, type LibrdKafkaError, type MessageHeader, type ProducerClient } from './rdkafka.js';
 import { KafkaClientError, toKafkaError } from './kafka-error.js';
-import type { KafkaProperties } from './kafka-config.js';
+import { PRODUCER_MESSAGE_MAX_BYTES, type KafkaProperties } from './kafka-config.js';
 
 /** A record to write; `partition` undefined lets the murmur2 partitioner choose (Java's default). */
 export interface OutgoingRecord {
@@ -45,6 +45,7 @@ export class RecordProducer {
       'linger.ms': 5,
       'compression.type': 'lz4',
       partitioner: 'murmur2_random',
+      'message.max.bytes': PRODUCER_MESSAGE_MAX_BYTES,
       ...properties,
       dr_cb: true,
     });

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CODES, Producer, type LibrdKafkaError, type ProducerClient, type TopicPartitionOffset } from './rdkafka.js';
 import { KafkaClientError, toKafkaError } from './kafka-error.js';
-import type { KafkaProperties } from './kafka-config.js';
+import { PRODUCER_MESSAGE_MAX_BYTES, type KafkaProperties } from './kafka-config.js';
 import type { BatchConsumer } from './batch-consumer.js';
 import { headerList, type OutgoingRecord } from './record-producer.js';
 
@@ -61,6 +61,7 @@ export class TransactionalProducer {
       'linger.ms': 5,
       'compression.type': 'lz4',
       partitioner: 'murmur2_random',
+      'message.max.bytes': PRODUCER_MESSAGE_MAX_BYTES,
       // A crashed writer's open transaction holds back every read_committed reader of what it wrote
       // (the repartition topic, so the windowed stage; restores, which wait for it) until a successor
       // with the same transactional id fences it (`sluice run` reuses its id across restarts) or this

@@ -1,4 +1,5 @@
-import type { TopologyPlan } from '../plan/topology-plan.js';
+import type { TopicRole, TopologyPlan } from '../plan/topology-plan.js';
+import { KAFKA_DEFAULT_MAX_MESSAGE_BYTES, type OutputLimits } from './output-limits.js';
 import type { StreamTransport } from './stream-transport.js';
 
 const COMPACTED: Readonly<Record<string, string>> = { 'cleanup.policy': 'compact' };
@@ -11,16 +12,33 @@ const NOT_COMPACTED: Readonly<Record<string, string>> = {};
 const REPARTITION: Readonly<Record<string, string>> = { 'cleanup.policy': 'delete', 'retention.ms': '-1' };
 
 /**
+ * Room for what Sluice adds to a source record it copies (a dead letter's
+ * error headers) or re-encodes (a repartition record's headers), in bytes.
+ */
+export const HEADER_ALLOWANCE_BYTES = 64 * 1024;
+
+/**
  * Creates the plan's internal, table, output and dead-letter topics with the
  * partition count of the input they are co-partitioned with (a DLQ without a
  * partner gets 1); source topics must exist already.
  *
+ * Dead-letter and repartition topics it creates accept what the sources
+ * accept: their `max.message.bytes` is the largest of the sources' plus
+ * {@link HEADER_ALLOWANCE_BYTES} (twice that for dead letters, which may copy
+ * a repartition record). Topics that exist already keep their configs.
+ *
+ * Resolves with the limit of every topic the plan writes (its
+ * `max.message.bytes`, capped by the producer's `message.max.bytes`; Kafka's
+ * default for a topic whose config cannot be read), or `undefined` when the
+ * transport cannot tell (see `StreamTransport.recordLimits`).
+ *
  * @example
  * ```ts
- * await ensurePlanTopics(plan, transport); // throws naming missing source topics
+ * const limits = await ensurePlanTopics(plan, transport); // throws naming missing source topics
+ * limits?.get('events_dlq'); // 1048588
  * ```
  */
-export async function ensurePlanTopics(plan: TopologyPlan, transport: StreamTransport): Promise<void> {
+export async function ensurePlanTopics(plan: TopologyPlan, transport: StreamTransport): Promise<OutputLimits | undefined> {
   const sources = plan.topics.filter((t) => t.role === 'source').map((t) => t.name);
   const counts = await transport.partitionCounts(plan.topics.map((t) => t.name));
   const missing = sources.filter((t) => !counts.has(t));
@@ -32,9 +50,21 @@ export async function ensurePlanTopics(plan: TopologyPlan, transport: StreamTran
     if (topic?.coPartitionedWith !== undefined) return partitionsOf(topic.coPartitionedWith);
     return counts.get(name) ?? (topic?.role === 'dead-letter' ? 1 : counts.get(sources[0]!) ?? 1);
   };
+  const sourceLimits = await transport.recordLimits?.(sources);
+  const sourceMax = Math.max(0, ...sources.map((s) => sourceLimits?.topics.get(s) ?? 0));
+  const sized = (role: TopicRole): Readonly<Record<string, string>> => {
+    const allowances = sourceMax === 0 ? 0 : role === 'dead-letter' ? 2 : role === 'repartition' ? 1 : 0;
+    return allowances === 0 ? {} : { 'max.message.bytes': String(sourceMax + allowances * HEADER_ALLOWANCE_BYTES) };
+  };
+  const written = plan.topics.filter((t) => t.role !== 'source');
   await transport.ensureTopics(
-    plan.topics
-      .filter((t) => t.role !== 'source')
-      .map((t) => ({ name: t.name, partitions: partitionsOf(t.name), config: t.compacted ? COMPACTED : t.role === 'repartition' ? REPARTITION : NOT_COMPACTED })),
+    written.map((t) => ({
+      name: t.name,
+      partitions: partitionsOf(t.name),
+      config: { ...(t.compacted ? COMPACTED : t.role === 'repartition' ? REPARTITION : NOT_COMPACTED), ...sized(t.role) },
+    })),
   );
+  const limits = await transport.recordLimits?.(written.map((t) => t.name));
+  if (limits === undefined) return undefined;
+  return new Map(written.map((t) => [t.name, Math.min(limits.topics.get(t.name) ?? KAFKA_DEFAULT_MAX_MESSAGE_BYTES, limits.producer)]));
 }

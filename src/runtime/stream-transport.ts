@@ -62,6 +62,22 @@ export interface CheckpointWriter {
 export type CheckpointFault = 'retry' | 'fenced' | 'fatal';
 
 /**
+ * What records a transport's topics and producer accept, in bytes (a
+ * record's key, value and headers plus Kafka's framing).
+ *
+ * @example
+ * ```ts
+ * const limits: RecordLimits = { topics: new Map([['events', 1_048_588]]), producer: 33_554_432 };
+ * ```
+ */
+export interface RecordLimits {
+  /** Per existing topic, its `max.message.bytes`; topics whose config could not be read are absent. */
+  readonly topics: ReadonlyMap<string, number>;
+  /** The largest record the transport's producers send (librdkafka's `message.max.bytes`). */
+  readonly producer: number;
+}
+
+/**
  * Everything the runner needs from Kafka. `src/kafka` implements it; the
  * runtime never imports the client library.
  *
@@ -73,6 +89,12 @@ export type CheckpointFault = 'retry' | 'fenced' | 'fatal';
 export interface StreamTransport {
   ensureTopics(topics: readonly { name: string; partitions: number; config?: Readonly<Record<string, string>> }[]): Promise<void>;
   partitionCounts(topics: readonly string[]): Promise<ReadonlyMap<string, number>>;
+  /**
+   * The record limits of the named topics and of the producer; `undefined`
+   * when they cannot be read. Optional: without it, outputs are produced
+   * unchecked (a record too large fails its checkpoint).
+   */
+  recordLimits?(topics: readonly string[]): Promise<RecordLimits | undefined>;
   /** `staticMemberId` (KIP-345): a restarted member with the same id takes its predecessor's partitions without a rebalance. */
   connectConsumer(groupId: string, topics: readonly string[], onChange: (change: PartitionChange) => void, options?: { staticMemberId?: string }): Promise<StreamConsumer>;
   connectWriter(options: { guarantee: DeliveryGuarantee; transactionalId: string; consumer: StreamConsumer }): Promise<CheckpointWriter>;

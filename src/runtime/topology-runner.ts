@@ -11,6 +11,7 @@ import {
 } from './stream-transport.js';
 import { ensurePlanTopics } from './ensure-plan-topics.js';
 import type { EventTimeAlignment } from './event-time-alignment.js';
+import type { OutputLimits } from './output-limits.js';
 import { OutputMetrics } from './output-metrics.js';
 import { Task } from './task.js';
 import { TopologyAlignment } from './topology-alignment.js';
@@ -70,6 +71,8 @@ export class TopologyRunner {
   readonly #outputMetrics: OutputMetrics;
   readonly #repartitionInputs: ReadonlySet<string>;
   readonly #alignment: TopologyAlignment;
+  /** The largest record each output topic accepts, read at start-up (see ensurePlanTopics). */
+  #outputLimits: OutputLimits | undefined;
   /** Partition counts of the plan's topics, known once `start` has ensured them. */
   #partitionCounts: ReadonlyMap<string, number> = new Map();
   /** Per input partition, the offset after the last record polled (to tell when it is read to its end). */
@@ -92,7 +95,7 @@ export class TopologyRunner {
   /** Creates internal topics, joins the group and opens the checkpoint writer. */
   async start(): Promise<void> {
     const { transport, plan, log } = this.#options;
-    await ensurePlanTopics(plan, transport);
+    this.#outputLimits = await ensurePlanTopics(plan, transport);
     this.#partitionCounts = await transport.partitionCounts(plan.topics.map((t) => t.name));
     await this.#connectConsumer();
     this.#writer = await this.#connectWriter();
@@ -286,6 +289,7 @@ export class TopologyRunner {
       registry,
       resolveSchema,
       partitionCount: (topic) => counts.get(topic) ?? counts.get(sub.inputTopic) ?? 1,
+      outputLimits: this.#outputLimits,
     });
     await task.init();
     // The event-time progress committed with the input offset (see TaskProgress).

@@ -5,6 +5,7 @@ import type {
   CheckpointWriter,
   DeliveryGuarantee,
   PartitionChange,
+  RecordLimits,
   StreamConsumer,
   StreamTransport,
   TopicPartitionRef,
@@ -173,6 +174,7 @@ export function remoteStreamTransport(port: MessagePort): StreamTransport & { cl
   return {
     ensureTopics: (topics) => call<void>({ op: 'ensureTopics', topics }),
     partitionCounts: (topics) => call<ReadonlyMap<string, number>>({ op: 'partitionCounts', topics }),
+    recordLimits: (topics) => call<RecordLimits | undefined>({ op: 'recordLimits', topics }),
     connectConsumer,
     connectWriter,
     readPartition: async (topic, partition) => unpackInputRecords(await call<PackedRecords>({ op: 'readPartition', topic, partition })),

@@ -48,6 +48,8 @@ export function serveStreamTransport(port: MessagePort, transport: StreamTranspo
         return { value: await transport.ensureTopics(request.topics) };
       case 'partitionCounts':
         return { value: await transport.partitionCounts(request.topics) };
+      case 'recordLimits':
+        return { value: await transport.recordLimits?.(request.topics) };
       case 'connectConsumer': {
         const id = request.consumer;
         const onChange = (change: PartitionChange): void => {
