@@ -1,4 +1,20 @@
-import type { LibrdKafkaError } from './rdkafka.js';
+import { CODES, type LibrdKafkaError } from './rdkafka.js';
+
+/** A record (or batch) larger than its topic, or the producer, accepts: retrying never helps. */
+const TOO_LARGE: ReadonlySet<number> = new Set([CODES.ERRORS.ERR_MSG_SIZE_TOO_LARGE, CODES.ERRORS.ERR_RECORD_LIST_TOO_LARGE]);
+
+/**
+ * Whether retrying cannot fix the error: a record larger than its topic or
+ * the producer accepts is refused again on every attempt.
+ *
+ * @example
+ * ```ts
+ * if (isPermanentProduceError(error)) throw error; // do not retry
+ * ```
+ */
+export function isPermanentProduceError(error: KafkaClientError): boolean {
+  return error.code !== undefined && TOO_LARGE.has(error.code);
+}
 
 /**
  * Turns a librdkafka callback error (a plain object) into a real `Error` that
@@ -12,8 +28,10 @@ import type { LibrdKafkaError } from './rdkafka.js';
 export function toKafkaError(error: LibrdKafkaError | Error, doing: string): KafkaClientError {
   if (error instanceof KafkaClientError) return error;
   const native = error as Partial<LibrdKafkaError> & Error;
-  return new KafkaClientError(`${doing}: ${native.message}`, {
-    code: typeof native.code === 'number' ? native.code : undefined,
+  const code = typeof native.code === 'number' ? native.code : undefined;
+  const fix = code !== undefined && TOO_LARGE.has(code) ? tooLargeFix(`${doing}: ${native.message}`) : '';
+  return new KafkaClientError(`${doing}: ${native.message}${fix}`, {
+    code,
     isRetriable: native.isRetriable === true,
     isFatal: native.isFatal === true,
     isTxnRequiresAbort: native.isTxnRequiresAbort === true,
@@ -35,4 +53,15 @@ export class KafkaClientError extends Error {
     this.isFatal = flags.isFatal;
     this.isTxnRequiresAbort = flags.isTxnRequiresAbort;
   }
+}
+
+/** What to do about a record too large for its topic, naming the topic when the message does. */
+function tooLargeFix(message: string): string {
+  const topic = /ProduceRequest for (\S+) \[\d+\]/.exec(message)?.[1] ?? /(?:producing|delivering) to ([^\s:]+)/.exec(message)?.[1];
+  const named = topic ?? '<topic>';
+  return (
+    ` — a record is larger than ${topic === undefined ? 'its topic' : `topic ${topic}`} accepts (its max.message.bytes), or than the producer sends` +
+    ` (message.max.bytes); retrying will not help. Raise the topic's limit (kafka-configs --alter --entity-type topics --entity-name ${named}` +
+    ` --add-config max.message.bytes=<bytes>) and restart, so Sluice reads the new limit at start-up; or raise the producer's with SLUICE_KAFKA_MESSAGE_MAX_BYTES`
+  );
 }

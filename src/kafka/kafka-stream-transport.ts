@@ -162,7 +162,7 @@ export function kafkaStreamTransport(properties: KafkaProperties) {
       return adminClient().deleteRecordsBefore(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: Number(o.nextOffset) })));
     },
 
-    classify(error: unknown): 'retry' | 'fenced' | 'fatal' {
+    classify(error: unknown): 'retry' | 'fenced' | 'fatal' | 'permanent' {
       if (!(error instanceof KafkaClientError)) return 'retry';
       // The handle is unusable (e.g. a static consumer fenced after a broker restart): replace it.
       if (error.code === CODES.ERRORS.ERR__FATAL) return 'fatal';

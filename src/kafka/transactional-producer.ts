@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CODES, Producer, type LibrdKafkaError, type ProducerClient, type TopicPartitionOffset } from './rdkafka.js';
-import { KafkaClientError, toKafkaError } from './kafka-error.js';
+import { isPermanentProduceError, KafkaClientError, toKafkaError } from './kafka-error.js';
 import { PRODUCER_MESSAGE_MAX_BYTES, type KafkaProperties } from './kafka-config.js';
 import type { BatchConsumer } from './batch-consumer.js';
 import { headerList, type OutgoingRecord } from './record-producer.js';
@@ -9,9 +9,11 @@ import { headerList, type OutgoingRecord } from './record-producer.js';
  * What went wrong with a transaction, and therefore what the caller must do:
  * `abortable` — abort, rewind the consumer to the committed offsets, retry;
  * `fenced` — another instance owns this transactional id: stop cleanly;
- * `fatal` — the producer is unusable: close it and create a new one.
+ * `fatal` — the producer is unusable: close it and create a new one;
+ * `permanent` — a record its topic (or the producer) refuses for its size:
+ * every retry fails the same way, so stop and say what to change.
  */
-export type TransactionFault = 'abortable' | 'fenced' | 'fatal';
+export type TransactionFault = 'abortable' | 'fenced' | 'fatal' | 'permanent';
 
 /** `transaction.timeout.ms` unless the properties set it (see {@link TransactionalProducer.connect}). */
 export const DEFAULT_TRANSACTION_TIMEOUT_MS = 10_000;
@@ -22,6 +24,7 @@ export function transactionFault(error: KafkaClientError): TransactionFault {
     return 'fenced';
   }
   if (error.isFatal) return 'fatal';
+  if (isPermanentProduceError(error)) return 'permanent';
   return 'abortable';
 }
 

@@ -58,8 +58,14 @@ export interface CheckpointWriter {
   close(): Promise<void>;
 }
 
-/** Why a checkpoint failed, which decides the recovery. */
-export type CheckpointFault = 'retry' | 'fenced' | 'fatal';
+/**
+ * Why a checkpoint failed, which decides the recovery: `retry` (abort,
+ * rewind, try again), `fenced` (another instance took over: stop), `fatal`
+ * (the client is unusable: replace it), `permanent` (every retry would fail
+ * the same way, e.g. a record larger than its topic accepts: stop with the
+ * error, which says what to change).
+ */
+export type CheckpointFault = 'retry' | 'fenced' | 'fatal' | 'permanent';
 
 /**
  * What records a transport's topics and producer accept, in bytes (a
@@ -92,7 +98,7 @@ export interface StreamTransport {
   /**
    * The record limits of the named topics and of the producer; `undefined`
    * when they cannot be read. Optional: without it, outputs are produced
-   * unchecked (a record too large fails its checkpoint).
+   * unchecked (a record too large fails its checkpoint, see `permanent`).
    */
   recordLimits?(topics: readonly string[]): Promise<RecordLimits | undefined>;
   /** `staticMemberId` (KIP-345): a restarted member with the same id takes its predecessor's partitions without a rebalance. */

@@ -137,6 +137,13 @@ export class TopologyRunner {
           // Only real progress proves the fault is gone; an empty poll after a rewind proves nothing.
           if (records.length > 0) this.#failures = 0;
         } catch (error) {
+          if (this.#options.transport.classify(error) === 'permanent') {
+            // Every retry would fail the same way: abort, and stop with the error (it names the topic and the fix).
+            if (this.#inTransaction) await this.#writer?.abort().catch(() => {});
+            this.#inTransaction = false;
+            this.#options.log('error', `topology ${this.#options.plan.topology}: a checkpoint failed in a way retrying cannot fix; stopping`, { error: errorText(error) });
+            throw error;
+          }
           if (this.#options.transport.classify(error) === 'fenced') {
             this.#options.log('error', `topology ${this.#options.plan.topology}: another instance took over this one's transactional id; stopping`, { error: String(error) });
             throw error;

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { plan, topology } from 'sluice';
 import { KafkaAdmin, kafkaStreamTransport, RecordProducer, type KafkaMessage } from '../../../src/kafka/index.js';
@@ -179,6 +180,35 @@ describe('topics Sluice creates accept what their sources accept', () => {
       expect(headersOf(bigOut)['sluice.error.reason']).toBe('too-large');
       expect(bigOut.value!.equals(t.bigValid)).toBe(true);
       expect(runner.stats.aborts).toBe(0);
+    } finally {
+      await kafka.close();
+      await t.cleanUp();
+    }
+  });
+});
+
+describe('a produce error that retrying cannot fix', () => {
+  it('ends the run with an error naming the topic and the fix, instead of retrying forever', async () => {
+    const t = await setUp({ dlqAtDefault: true, outAtDefault: false });
+    const kafka = kafkaStreamTransport(bootstrap);
+    // As if the limits could not be known ahead (or the topic's limit was lowered after start-up).
+    const blind: StreamTransport = { ...kafka, recordLimits: undefined } as StreamTransport;
+    const logs: string[] = [];
+    const runner = t.runner(blind, logs);
+    try {
+      await runner.start();
+      const stop = new AbortController();
+      const running = runner.run(stop.signal).then(
+        () => 'the run ended without an error',
+        (error: unknown) => error,
+      );
+      const outcome = await Promise.race([running, sleep(SETTLE_MS).then(() => `still running after ${SETTLE_MS} ms (${runner.stats.aborts} aborted checkpoints)`)]);
+      stop.abort();
+      await running;
+      expect(outcome).toBeInstanceOf(Error);
+      const message = (outcome as Error).message;
+      expect(message).toContain(t.names.dlq);
+      expect(message).toContain('max.message.bytes');
     } finally {
       await kafka.close();
       await t.cleanUp();
