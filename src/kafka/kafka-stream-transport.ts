@@ -1,4 +1,5 @@
 import { BatchConsumer, type RebalanceChange } from './batch-consumer.js';
+import { ConsumerLag } from './consumer-lag.js';
 import { KafkaAdmin } from './kafka-admin.js';
 import { KafkaClientError } from './kafka-error.js';
 import { producerMessageMaxBytes, type KafkaProperties } from './kafka-config.js';
@@ -83,6 +84,8 @@ export function kafkaStreamTransport(properties: KafkaProperties) {
         },
         onPartitionEnd: (end) => ends.set(`${end.topic}\u0000${end.partition}`, BigInt(end.offset)),
       });
+      // Against the high watermark, partitions not fetched yet included: true behind an open transaction.
+      const lag = new ConsumerLag(consumer, adminClient);
       const port = {
         async poll(max: number, timeoutMs: number): Promise<ConsumedRecord[]> {
           const messages = await consumer.poll(max, timeoutMs);
@@ -107,7 +110,7 @@ export function kafkaStreamTransport(properties: KafkaProperties) {
           return metadata;
         },
         assignment: () => consumer.assignment(),
-        lag: () => consumer.lag(consumer.assignment()),
+        lag: () => lag.lag(),
         ends: (): ReadonlyMap<string, bigint> => ends,
         close: () => consumer.close(),
       };
