@@ -6,6 +6,8 @@ export interface TopologyStatus {
   readonly lag: number;
   readonly rowsWritten: number;
   readonly ready: boolean;
+  /** Input partitions with lag that processed nothing for a while (`sluice_stalled`). */
+  readonly stalled: number;
 }
 
 /**
@@ -14,11 +16,11 @@ export interface TopologyStatus {
  * @example
  * ```ts
  * statusFromScrape('sluice_records_in_total{topology="bus",topic="t",partition="0"} 12\n');
- * // [{ topology: 'bus', recordsIn: 12, deadLetters: 0, lag: 0, rowsWritten: 0, ready: false }]
+ * // [{ topology: 'bus', recordsIn: 12, deadLetters: 0, lag: 0, rowsWritten: 0, ready: false, stalled: 0 }]
  * ```
  */
 export function statusFromScrape(scrape: string): TopologyStatus[] {
-  const byTopology = new Map<string, { recordsIn: number; deadLetters: number; lag: number; rowsWritten: number; ready: boolean }>();
+  const byTopology = new Map<string, { recordsIn: number; deadLetters: number; lag: number; rowsWritten: number; ready: boolean; stalled: number }>();
   for (const line of scrape.split('\n')) {
     if (!line.startsWith('sluice_')) continue;
     const match = /^(sluice_[a-z_]+)\{([^}]*)\} (\S+)$/.exec(line);
@@ -27,12 +29,13 @@ export function statusFromScrape(scrape: string): TopologyStatus[] {
     const topology = /topology="([^"]*)"/.exec(labels)?.[1];
     if (topology === undefined) continue;
     const value = Number(raw);
-    const entry = byTopology.get(topology) ?? { recordsIn: 0, deadLetters: 0, lag: 0, rowsWritten: 0, ready: false };
+    const entry = byTopology.get(topology) ?? { recordsIn: 0, deadLetters: 0, lag: 0, rowsWritten: 0, ready: false, stalled: 0 };
     if (metric === 'sluice_records_in_total' && !labels.includes('-repartition"')) entry.recordsIn += value;
     else if (metric === 'sluice_dead_letter_records_total') entry.deadLetters += value;
     else if (metric === 'sluice_consumer_lag_records') entry.lag += value;
     else if (metric === 'sluice_sink_rows_written_total') entry.rowsWritten += value;
     else if (metric === 'sluice_ready') entry.ready = value === 1;
+    else if (metric === 'sluice_stalled') entry.stalled = value;
     byTopology.set(topology, entry);
   }
   return [...byTopology.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([topology, s]) => ({ topology, ...s }));
@@ -53,7 +56,7 @@ export function formatStatus(now: readonly TopologyStatus[], previous: readonly 
   return now.map((s) => {
     const before = previous.find((p) => p.topology === s.topology);
     const rate = before && seconds > 0 ? `(+${n((s.recordsIn - before.recordsIn) / seconds)}/s)` : '';
-    return `${s.topology.padEnd(width)}  ${s.ready ? 'ready  ' : 'warming'}  in ${n(s.recordsIn)} ${rate}  dlq ${n(s.deadLetters)}  lag ${n(s.lag)}  rows ${n(s.rowsWritten)}`;
+    return `${s.topology.padEnd(width)}  ${s.stalled > 0 ? 'stalled' : s.ready ? 'ready  ' : 'warming'}  in ${n(s.recordsIn)} ${rate}  dlq ${n(s.deadLetters)}  lag ${n(s.lag)}  rows ${n(s.rowsWritten)}`;
   });
 }
 

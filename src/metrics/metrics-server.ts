@@ -18,6 +18,8 @@ export const DEFAULT_METRICS_PORT = 9464;
 export async function startMetricsServer(options: {
   registry: Registry;
   ready: () => boolean;
+  /** The text of a 503 from `/readyz` (default: tasks are being assigned or restored). */
+  notReadyReason?: () => string | undefined;
   port: number;
   host?: string;
   /** When the port is taken, listen on a free one instead of failing (several `sluice run` on one machine). */
@@ -34,7 +36,8 @@ export async function startMetricsServer(options: {
       response.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
     } else if (path === '/readyz') {
       const ready = options.ready();
-      response.writeHead(ready ? 200 : 503, { 'content-type': 'text/plain' }).end(ready ? 'ready\n' : 'not ready: tasks are being assigned or restored\n');
+      const reason = ready ? undefined : (options.notReadyReason?.() ?? 'tasks are being assigned or restored');
+      response.writeHead(ready ? 200 : 503, { 'content-type': 'text/plain' }).end(ready ? 'ready\n' : `not ready: ${reason}\n`);
     } else {
       response.writeHead(404, { 'content-type': 'text/plain' }).end('try /metrics, /healthz or /readyz\n');
     }

@@ -13,6 +13,17 @@ export interface SinkTotals {
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
 
+/** How long an input partition may have lag and process nothing before it counts as stalled. */
+export const DEFAULT_STALL_AFTER_MS = 20_000;
+
+/** Per input partition: its lag and when it last made progress, for {@link PrometheusObserver.stalled}. */
+interface PartitionProgress {
+  lag: number;
+  lagAt: number;
+  /** The last batch processed from it, or when it was first seen. */
+  progressAt: number;
+}
+
 /**
  * Sluice's metric names on a registry of its own (never prom-client's
  * global one), fed by the runtime through {@link RuntimeObserver}.
@@ -40,12 +51,19 @@ export class PrometheusObserver implements RuntimeObserver {
   readonly #openWindows: Gauge<'topology' | 'topic' | 'partition'>;
   readonly #lag: Gauge<'topology' | 'topic' | 'partition'>;
   readonly #ready: Gauge<'topology'>;
+  readonly #stalled: Gauge<'topology'>;
   readonly #readiness = new Map<string, boolean>();
+  /** Keyed by topology, then `topic\u0000partition`. */
+  readonly #progress = new Map<string, Map<string, PartitionProgress>>();
+  readonly #now: () => number;
+  readonly #stallAfterMs: number;
   /** Observed once per result record: the labelled child is looked up once per topology, not hashed per call. */
   readonly #endToEndOf = new Map<string, { observe(seconds: number): void }>();
 
-  constructor(registry: Registry = new Registry()) {
+  constructor(registry: Registry = new Registry(), options: { now?: () => number; stallAfterMs?: number } = {}) {
     this.registry = registry;
+    this.#now = options.now ?? Date.now;
+    this.#stallAfterMs = options.stallAfterMs ?? DEFAULT_STALL_AFTER_MS;
     const registers = [registry];
     const tp = ['topology', 'topic', 'partition'] as const;
     this.#recordsIn = new Counter({ name: 'sluice_records_in_total', help: 'Records consumed, per input partition', labelNames: tp, registers });
@@ -62,6 +80,51 @@ export class PrometheusObserver implements RuntimeObserver {
     this.#openWindows = new Gauge({ name: 'sluice_open_windows', help: 'Windows open in a task’s store', labelNames: tp, registers });
     this.#lag = new Gauge({ name: 'sluice_consumer_lag_records', help: 'Records behind the end of an input partition', labelNames: tp, registers });
     this.#ready = new Gauge({ name: 'sluice_ready', help: '1 when the topology’s tasks are assigned and restored', labelNames: ['topology'], registers });
+    const observer = this;
+    this.#stalled = new Gauge({
+      name: 'sluice_stalled',
+      help: 'Input partitions with lag that processed nothing for the stall time (a crashed writer’s open transaction, a stuck checkpoint)',
+      labelNames: ['topology'],
+      registers,
+      collect() {
+        for (const topology of observer.#readiness.keys()) this.set({ topology }, observer.stalled(topology).length);
+      },
+    });
+  }
+
+  /**
+   * The input partitions of a topology that have had lag and processed nothing for the stall time
+   * (default 20 s), as `topic[partition]`; a partition whose lag is no longer reported (revoked) is left out.
+   */
+  stalled(topology: string): string[] {
+    const now = this.#now();
+    const stalled: string[] = [];
+    for (const [key, p] of this.#progress.get(topology) ?? []) {
+      if (p.lag > 0 && now - p.lagAt <= 2 * this.#stallAfterMs && now - p.progressAt >= this.#stallAfterMs) stalled.push(key.replace('\u0000', '[') + ']');
+    }
+    return stalled;
+  }
+
+  /** Why the process is not ready, or undefined when it is (the text of a 503 from `/readyz`). */
+  notReadyReason(): string | undefined {
+    if (this.#readiness.size === 0) return 'no topology has started yet';
+    const warming = [...this.#readiness].filter(([, ready]) => !ready).map(([topology]) => topology);
+    if (warming.length > 0) return `tasks are being assigned or restored: ${warming.join(', ')}`;
+    const stalled = [...this.#readiness.keys()].flatMap((topology) => this.stalled(topology).map((p) => `${topology} ${p}`));
+    if (stalled.length > 0) return `stalled (lag > 0, nothing processed for ${this.#stallAfterMs / 1000} s): ${stalled.join(', ')}`;
+    return undefined;
+  }
+
+  #partitionProgress(topology: string, input: TopicPartitionRef): PartitionProgress {
+    let partitions = this.#progress.get(topology);
+    if (partitions === undefined) this.#progress.set(topology, (partitions = new Map()));
+    const key = `${input.topic}\u0000${input.partition}`;
+    let progress = partitions.get(key);
+    if (progress === undefined) {
+      const now = this.#now();
+      partitions.set(key, (progress = { lag: 0, lagAt: now, progressAt: now }));
+    }
+    return progress;
   }
 
   /**
@@ -91,12 +154,13 @@ export class PrometheusObserver implements RuntimeObserver {
     }
   }
 
-  /** True when every topology that reported is ready (and at least one did). */
+  /** True when every topology that reported is ready (and at least one did) and none is stalled. */
   get ready(): boolean {
-    return this.#readiness.size > 0 && [...this.#readiness.values()].every(Boolean);
+    return this.notReadyReason() === undefined;
   }
 
   batchProcessed(topology: string, input: TopicPartitionRef, records: number, seconds: number): void {
+    if (records > 0) this.#partitionProgress(topology, input).progressAt = this.#now();
     this.#recordsIn.inc(labels(topology, input), records);
     this.#processing.observe({ topology }, seconds);
   }
@@ -141,6 +205,9 @@ export class PrometheusObserver implements RuntimeObserver {
   }
 
   lag(topology: string, input: TopicPartitionRef, records: number): void {
+    const progress = this.#partitionProgress(topology, input);
+    progress.lag = records;
+    progress.lagAt = this.#now();
     this.#lag.set(labels(topology, input), records);
   }
 

@@ -136,7 +136,7 @@ Examples:
         sinkPlans.flatMap((plan) => plan.sinks.map((sink) => ({ topology: plan.topology, sink: sink.name }))).map((labels, i) => ({ ...labels, stats: sinks.runners[i]!.stats })),
       );
       const requestedPort = Number(process.env.SLUICE_METRICS_PORT ?? DEFAULT_METRICS_PORT);
-      const metricsServer = await startMetricsServer({ registry: metrics.registry, ready: () => metrics.ready, port: requestedPort, fallbackToFreePort: true });
+      const metricsServer = await startMetricsServer({ registry: metrics.registry, ready: () => metrics.ready, notReadyReason: () => metrics.notReadyReason(), port: requestedPort, fallbackToFreePort: true });
       if (requestedPort !== 0 && metricsServer.port !== requestedPort) log('warn', `metrics port ${requestedPort} is taken; serving on ${metricsServer.port}`);
       log('info', `metrics on http://127.0.0.1:${metricsServer.port}/metrics (also /healthz, /readyz)`, { port: metricsServer.port });
 

@@ -17,8 +17,8 @@ sluice_ready{topology="orders"} 0
 describe('status lines', () => {
   it('sums per topology, counting source records once (not again after the repartition)', () => {
     expect(statusFromScrape(scrape)).toEqual([
-      { topology: 'bus', recordsIn: 150, deadLetters: 10, lag: 12, rowsWritten: 40, ready: true },
-      { topology: 'orders', recordsIn: 0, deadLetters: 0, lag: 0, rowsWritten: 0, ready: false },
+      { topology: 'bus', recordsIn: 150, deadLetters: 10, lag: 12, rowsWritten: 40, ready: true, stalled: 0 },
+      { topology: 'orders', recordsIn: 0, deadLetters: 0, lag: 0, rowsWritten: 0, ready: false, stalled: 0 },
     ]);
   });
 
@@ -26,6 +26,12 @@ describe('status lines', () => {
     const now = statusFromScrape(scrape);
     const before = [{ ...now[0]!, recordsIn: 100 }];
     expect(formatStatus(now, before, 5)[0]).toBe('bus       ready    in 150 (+10/s)  dlq 10  lag 12  rows 40');
+  });
+
+  it('says stalled when sluice_stalled counts a partition with lag and no progress', () => {
+    const [bus] = statusFromScrape(`${scrape}sluice_stalled{topology="bus"} 1\n`);
+    expect(bus!.stalled).toBe(1);
+    expect(formatStatus([bus!], [], 5)[0]).toMatch(/^bus +stalled +in 150 .* lag 12 /);
   });
 });
 

@@ -59,3 +59,56 @@ describe('PrometheusObserver and the metrics server', () => {
     }).not.toThrow();
   });
 });
+
+describe('stalled: lag and no progress (issue 17 item 3)', () => {
+  it('an input partition with lag that processes nothing for the stall time makes /readyz 503, sluice_stalled 1 and says which', async () => {
+    let now = 1_000_000;
+    const metrics = new PrometheusObserver(undefined, { now: () => now, stallAfterMs: 20_000 });
+    const source = { topic: 'events', partition: 0 };
+    const repartition = { topic: 'app.by-type-repartition', partition: 1 };
+    metrics.readiness('app', true);
+    metrics.lag('app', source, 0);
+    metrics.lag('app', repartition, 12_323);
+    const serveWith = async (): Promise<(path: string) => Promise<{ status: number; text: string }>> => {
+      const server = await startMetricsServer({ registry: metrics.registry, ready: () => metrics.ready, notReadyReason: () => metrics.notReadyReason(), port: 0, host: '127.0.0.1' });
+      close = server.close;
+      return async (path) => {
+        const response = await fetch(`http://127.0.0.1:${server.port}${path}`);
+        return { status: response.status, text: await response.text() };
+      };
+    };
+    const get = await serveWith();
+    expect((await get('/readyz')).status).toBe(200);
+
+    // The source partition keeps going; the repartition partition, with lag, does not.
+    now += 10_000;
+    metrics.batchProcessed('app', source, 100, 0.01);
+    metrics.lag('app', repartition, 12_323);
+    now += 10_000;
+    metrics.batchProcessed('app', source, 100, 0.01);
+    metrics.lag('app', repartition, 12_500);
+    expect(metrics.stalled('app')).toEqual(['app.by-type-repartition[1]']);
+    const readyz = await get('/readyz');
+    expect(readyz.status).toBe(503);
+    expect(readyz.text).toContain('stalled');
+    expect(readyz.text).toContain('app.by-type-repartition[1]');
+    expect((await get('/metrics')).text).toContain('sluice_stalled{topology="app"} 1');
+
+    // Progress again: ready.
+    metrics.batchProcessed('app', repartition, 5_000, 0.1);
+    expect(metrics.stalled('app')).toEqual([]);
+    expect((await get('/readyz')).status).toBe(200);
+    expect((await get('/metrics')).text).toContain('sluice_stalled{topology="app"} 0');
+  });
+
+  it('no lag is never stalled, however long nothing arrives', () => {
+    let now = 0;
+    const metrics = new PrometheusObserver(undefined, { now: () => now });
+    metrics.readiness('app', true);
+    metrics.lag('app', { topic: 'events', partition: 0 }, 0);
+    now += 600_000;
+    metrics.lag('app', { topic: 'events', partition: 0 }, 0);
+    expect(metrics.stalled('app')).toEqual([]);
+    expect(metrics.ready).toBe(true);
+  });
+});
