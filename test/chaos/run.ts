@@ -1,0 +1,99 @@
+/**
+ * `npm run chaos -- [--seed N] [--seeds N] [--profile short|long] [--keep]`
+ *
+ * Runs seeds one after another (`--seed N`: that one, to replay a failure;
+ * `--seeds N`: N seeds from `--from`, default 1), appends one JSON line per
+ * seed to test/chaos/results/<profile>-<time>.jsonl and ends with
+ * `chaos: N seeds, M faults injected, K failures` (exit 1 on any failure).
+ */
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { resolveEndpoints } from '../../src/cli/endpoints.js';
+import { runSeed } from './chaos-run.js';
+import { report } from './report.js';
+import { cleanKeptRuns } from './clean.js';
+import { repoRoot } from './project.js';
+import { describeSchedule, scenarioFor, type ProfileName } from './scenario.js';
+
+function parse(argv: readonly string[]): { seeds: number[]; profile: ProfileName; keep: boolean; clean: boolean } {
+  let seed: number | undefined;
+  let count = 1;
+  let from = 1;
+  let profile: ProfileName = 'short';
+  let keep = false;
+  let clean = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${arg} needs a value`);
+      return v;
+    };
+    if (arg === '--seed') seed = Number(value());
+    else if (arg === '--seeds') count = Number(value());
+    else if (arg === '--from') from = Number(value());
+    else if (arg === '--profile') {
+      const p = value();
+      if (p !== 'short' && p !== 'long') throw new Error(`--profile is short or long, got ${p}`);
+      profile = p;
+    } else if (arg === '--keep') keep = true;
+    else if (arg === '--clean') clean = true;
+    else throw new Error(`unknown option ${arg} (--seed N | --seeds N [--from N] | --profile short|long | --keep | --clean)`);
+  }
+  for (const [name, v] of [['--seed', seed ?? 1], ['--seeds', count], ['--from', from]] as const) {
+    if (!Number.isSafeInteger(v) || v < 0) throw new Error(`${name} must be a whole number, got ${v}`);
+  }
+  return { seeds: seed !== undefined ? [seed] : Array.from({ length: count }, (_, i) => from + i), profile, keep, clean };
+}
+
+async function main(): Promise<number> {
+  const { seeds, profile, keep, clean } = parse(process.argv.slice(2));
+  const endpoints = resolveEndpoints(repoRoot);
+  const stack = {
+    kafkaBootstrapServers: endpoints.kafkaBootstrapServers,
+    schemaRegistryUrl: endpoints.schemaRegistryUrl,
+    databaseUrl: endpoints.databaseUrl ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+  };
+  if (clean) {
+    await cleanKeptRuns(stack, (line) => console.info(line));
+    return 0;
+  }
+  const resultsDir = join(repoRoot, 'test', 'chaos', 'results');
+  mkdirSync(resultsDir, { recursive: true });
+  const file = join(resultsDir, `${profile}-${new Date().toISOString().replace(/[:.]/g, '-')}.jsonl`);
+  console.info(`chaos: ${seeds.length} seed(s), profile ${profile}, results in ${file}`);
+  let faults = 0;
+  let failed = 0;
+  let done = 0;
+  let stopping = false;
+  process.on('SIGINT', () => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    console.info('chaos: stopping after this seed (Ctrl-C again to exit at once)');
+  });
+  for (const seed of seeds) {
+    if (stopping) break;
+    const scenario = scenarioFor(seed, profile);
+    console.info(`seed ${seed}: ${JSON.stringify(scenario.workload)}\n  ${describeSchedule(scenario).join('\n  ')}`);
+    const result = await runSeed(scenario, stack, { logDir: join(resultsDir, 'logs'), keep });
+    appendFileSync(file, `${JSON.stringify({ ...result, at: new Date().toISOString() })}\n`);
+    done += 1;
+    faults += result.faultsInjected;
+    if (result.verdict !== 'pass') {
+      failed += 1;
+      console.info(report(result));
+    } else {
+      console.info(`PASS seed ${seed}: ${result.faultsInjected} faults, ${JSON.stringify(result.oracle)}, ${(result.timingsMs.total! / 1000).toFixed(0)} s`);
+    }
+  }
+  console.info(`chaos: ${done} seeds, ${faults} faults injected, ${failed} failures`);
+  return failed > 0 ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`chaos: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(2);
+  },
+);
