@@ -69,10 +69,13 @@ export interface Expectation {
   readonly duplicateIds: readonly string[];
 }
 
+/** Writer schemas by id (the registry; a map in unit tests). */
+export type WriterSchemas = Pick<RegistrySchemas, 'get'>;
+
 export const countKey = (eventType: string, windowStart: number): string => `${eventType}|${windowStart}`;
 
 /** Computes the expectation from the source topic as read back. */
-export async function expectationOf(source: readonly ReadRecord[], sourceTopic: string, readerSchema: avro.Type, registry: RegistrySchemas): Promise<Expectation> {
+export async function expectationOf(source: readonly ReadRecord[], sourceTopic: string, readerSchema: avro.Type, registry: WriterSchemas): Promise<Expectation> {
   const valid = new Map<string, AppEventValue & { partition: number; offset: number }>();
   const deadLetters: ExpectedDeadLetter[] = [];
   const counts = new Map<string, ExpectedCount>();
@@ -134,7 +137,7 @@ function validate(e: AppEventValue): { step: string; message: string } | undefin
 type Decoded = { ok: true; value: AppEventValue } | { ok: false; reason: string; why: string };
 
 /** Decodes a source payload per the documented rules (see the file's comment). */
-export async function decodeSource(buf: Buffer | null, reader: avro.Type, registry: RegistrySchemas): Promise<Decoded> {
+export async function decodeSource(buf: Buffer | null, reader: avro.Type, registry: WriterSchemas): Promise<Decoded> {
   if (buf === null || buf.length === 0) return { ok: false, reason: 'truncated', why: 'empty' };
   if (buf.length > MAX_RECORD_BYTES) return { ok: false, reason: 'too-large', why: `${buf.length} bytes` };
   if (buf[0] !== 0) return { ok: false, reason: 'bad-magic', why: `first byte ${buf[0]}` };
