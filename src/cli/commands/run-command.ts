@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { Command, Option } from 'commander';
 import { kafkaPropertiesFromEnv, kafkaStreamTransport, probeKafka, redactKafkaProperties } from '../../kafka/index.js';
 import { DEFAULT_METRICS_PORT, PrometheusObserver, startMetricsServer } from '../../metrics/index.js';
@@ -96,8 +97,9 @@ Examples:
       const resolveSchema = schemas.resolve;
       // Without --instance-id, a slot kept in the project's .sluice/: a restart after a crash takes its
       // predecessor's slot, hence its transactional ids, and fences its open transaction at once.
-      const slot: InstanceSlot | undefined = options.instanceId ? undefined : claimInstanceSlot(context.projectDir);
-      const instanceId = options.instanceId || slot!.id;
+      // A sinks-only process has no transactions: it takes no slot (it would shift the processing processes' slots).
+      const slot: InstanceSlot | undefined = options.instanceId || options.only === 'sinks' ? undefined : claimInstanceSlot(context.projectDir);
+      const instanceId = options.instanceId || slot?.id || `${hostname()}-${process.pid}`;
       log('info', `instance id ${instanceId}`, { instanceId, ...(slot ? { slot: slot.slot } : { explicit: true }) });
       const transport = kafkaStreamTransport(properties);
       const metrics = new PrometheusObserver();
