@@ -16,14 +16,15 @@ const key = (p: TopicPartition): string => `${p.topic}\u0000${p.partition}`;
  * the group stands on each assigned partition and the partition's **high
  * watermark**.
  *
- * librdkafka's cached end offset of a `read_committed` consumer is the last
- * stable offset, so behind a crashed writer's open transaction the lag read
- * 0 however much waited after it; and a partition the consumer has fetched
- * nothing from yet (its committed offset waiting on that same transaction, or
- * its last stable offset at the committed offset) had no position, so no lag
- * series at all (issue 17: a stall that looked healthy). Here the end is the
- * high watermark, listed through the admin client (read_uncommitted), and a
- * partition without a position counts from its committed offset.
+ * librdkafka knows a partition's position only once the consumer has
+ * fetched from it, and a successor restarted behind a crashed writer's open
+ * transaction fetches nothing (its committed offset is the last stable
+ * offset, or waits on the transaction's pending offsets): its partitions had
+ * no lag series at all, and the total read 0 while the windowed stage was
+ * stuck (issue 17: a stall that looked healthy). Here a partition without a
+ * position counts from its committed offset, and the end is the high
+ * watermark, listed through the admin client (read_uncommitted) — also for
+ * partitions librdkafka has no cached watermark of yet.
  *
  * `lag()` answers at once from the last refresh and starts the next one in
  * the background (at most one in flight, at most one per `refreshMs`).
