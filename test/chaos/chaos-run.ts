@@ -22,7 +22,7 @@ import type { AppEvent } from '../../topologies/types/schemas.js';
 import { awaitQuiescence } from '../support/await-quiescence.js';
 import { CORRUPTIONS, corruptPayload, type Corruption } from '../support/corrupt-payloads.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
-import { Instances, type Anomaly } from './instances.js';
+import { Instances, track, type Anomaly } from './instances.js';
 import { expectationOf, type Expectation } from './oracle.js';
 import { allTopics, createProject, repoRoot, runNames, type RunNames } from './project.js';
 import { Prng } from './prng.js';
@@ -100,19 +100,21 @@ export async function runSeed(scenario: Scenario, stack: StackEndpoints, options
   const project = createProject(names);
   const database = await createDatabase(stack.databaseUrl, `chaos_${runId.replace(/[^a-z0-9]/gi, '_')}`);
   const proxy = new TcpProxy(new URL(stack.databaseUrl).hostname, Number(new URL(stack.databaseUrl).port || 5432));
+  const registryProxy = TcpProxy.forUrl(stack.schemaRegistryUrl);
   const load: ChildProcess[] = [];
   let instances: Instances | undefined;
   let error: string | undefined;
   let db: pg.Client | undefined;
   try {
     await proxy.start();
+    await registryProxy.proxy.start();
     const viaProxy = new URL(database.url);
     viaProxy.hostname = '127.0.0.1';
     viaProxy.port = String(proxy.port);
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       KAFKA_BOOTSTRAP_SERVERS: stack.kafkaBootstrapServers,
-      SCHEMA_REGISTRY_URL: stack.schemaRegistryUrl,
+      SCHEMA_REGISTRY_URL: registryProxy.rewrite(),
       DATABASE_URL: viaProxy.toString(),
       SLUICE_METRICS_PORT: '0',
     };
@@ -127,14 +129,14 @@ export async function runSeed(scenario: Scenario, stack: StackEndpoints, options
     }
     mark('setup', since);
 
-    for (let i = 0; i < w.cpuLoad; i++) load.push(spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' }));
+    for (let i = 0; i < w.cpuLoad; i++) load.push(track(spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' })));
     instances = new Instances({ topology: names.topology, cwd: project.dir, env, logDir, singleThread: w.singleThread, started: Date.now() });
     started = Date.now();
     instances.spawn('a', scenario.faults.firstIdMode);
     at(`a started (${scenario.faults.firstIdMode === 'fixed' ? '--instance-id chaos-a' : 'no --instance-id'}${w.singleThread ? ', --no-processing-thread' : ''}), ${w.cpuLoad} busy loop(s)`);
     since = Date.now();
     const live = w.live > 0 ? feed.produce(w.live, w.rate).then(() => at(`live production done: ${feed.sent} records in all (${feed.corrupt} corrupt)`)) : Promise.resolve();
-    await runEpisodes(scenario, instances, proxy, at);
+    await runEpisodes(scenario, instances, { database: proxy, registry: registryProxy.proxy }, at);
     await live;
     mark('faults', since);
     for (const child of load.splice(0)) child.kill('SIGKILL');
@@ -184,6 +186,7 @@ export async function runSeed(scenario: Scenario, stack: StackEndpoints, options
     for (const child of load) child.kill('SIGKILL');
     await instances?.closeAll();
     await proxy.stop();
+    await registryProxy.proxy.stop();
     await db?.end().catch(() => {});
   }
   const verdictName: SeedResult['verdict'] = error !== undefined ? 'error' : failures.length > 0 ? 'fail' : 'pass';
@@ -219,15 +222,20 @@ export async function runSeed(scenario: Scenario, stack: StackEndpoints, options
 }
 
 /** Runs the fault episodes one after another. */
-async function runEpisodes(scenario: Scenario, instances: Instances, proxy: TcpProxy, at: (what: string) => void): Promise<void> {
+interface Proxies {
+  readonly database: TcpProxy;
+  readonly registry: TcpProxy;
+}
+
+async function runEpisodes(scenario: Scenario, instances: Instances, proxies: Proxies, at: (what: string) => void): Promise<void> {
   await sleep(scenario.faults.startAfterMs);
   for (const { gapMs, episode } of scenario.faults.episodes) {
     await sleep(gapMs);
-    await runEpisode(episode, instances, proxy, at);
+    await runEpisode(episode, instances, proxies, at);
   }
 }
 
-async function runEpisode(e: Episode, instances: Instances, proxy: TcpProxy, at: (what: string) => void): Promise<void> {
+async function runEpisode(e: Episode, instances: Instances, proxies: Proxies, at: (what: string) => void): Promise<void> {
   switch (e.kind) {
     case 'kill9': {
       const killed = await instances.kill9(e.target);
@@ -248,16 +256,18 @@ async function runEpisode(e: Episode, instances: Instances, proxy: TcpProxy, at:
       at(`SIGCONT ${e.target}`);
       return;
     }
-    case 'pg-cut': {
-      // A process still starting up exits 1 without a database, by design: cut only once all are past start-up.
+    case 'pg-cut':
+    case 'registry-cut': {
+      // A process still starting up exits 1 without its database or registry, by design: cut only once all are past start-up.
+      const [proxy, what] = e.kind === 'pg-cut' ? [proxies.database, 'PostgreSQL'] : [proxies.registry, 'schema registry'];
       await instances.started(90_000);
-      instances.databaseUp = false;
+      instances.dependenciesUp = false;
       await proxy.stop();
-      at('PostgreSQL cut');
+      at(`${what} cut`);
       await sleep(e.holdMs);
       await proxy.start();
-      instances.databaseUp = true;
-      at('PostgreSQL back');
+      instances.dependenciesUp = true;
+      at(`${what} back`);
       return;
     }
     case 'join':

@@ -4,11 +4,30 @@
  * Every exit the harness did not cause is recorded as an anomaly — and the
  * instance is started again, so the run can still be judged.
  */
+import type { ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SluiceProcess } from '../support/sluice-process.js';
 import type { IdMode, InstanceName } from './scenario.js';
+
+/** Every child process the harness started and that may still run: killed at once on a hard exit. */
+export const children = new Set<ChildProcess>();
+
+/** SIGKILLs every child the harness started (a second Ctrl-C): nothing of a run outlives it. */
+export function killChildrenNow(): void {
+  for (const child of children) {
+    child.kill('SIGCONT');
+    child.kill('SIGKILL');
+  }
+}
+
+/** Tracks a child until it exits. */
+export function track(child: ChildProcess): ChildProcess {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
 
 export interface Anomaly {
   readonly atMs: number;
@@ -30,8 +49,8 @@ export class Instances {
   readonly anomalies: Anomaly[] = [];
   readonly #spawns = new Map<InstanceName, number>();
   #restarting = Promise.resolve();
-  /** While false (a PostgreSQL cut), restarts after a crash wait: a start-up without a database exits 1 by design. */
-  databaseUp = true;
+  /** While false (a PostgreSQL or registry cut), restarts after a crash wait: a start-up without them exits 1 by design. */
+  dependenciesUp = true;
   #closing = false;
 
   constructor(
@@ -63,6 +82,7 @@ export class Instances {
     if (idMode === 'fixed') args.push('--instance-id', `chaos-${name}`);
     if (this.options.singleThread) args.push('--no-processing-thread');
     const process = new SluiceProcess(args, { cwd: this.options.cwd, env: this.options.env });
+    track(process.child);
     const log = createWriteStream(join(this.options.logDir, `${name}-${n}.log`));
     process.child.stderr!.on('data', (chunk: string) => log.write(chunk));
     const live: Live = { process, idMode, log, expectedExit: false };
@@ -74,7 +94,7 @@ export class Instances {
       this.anomalies.push({ atMs: Date.now() - this.options.started, instance: name, what: `exited on its own (code ${code}, signal ${signal})`, tail: process.tail(20) });
       // Start it again once the database answers, so the run can settle and be judged.
       this.#restarting = this.#restarting.then(async () => {
-        while (!this.databaseUp && !this.#closing) await sleep(200);
+        while (!this.dependenciesUp && !this.#closing) await sleep(200);
         await sleep(1_000);
         if (!this.#closing && !this.#live.has(name)) this.spawn(name, idMode);
       });

@@ -6,7 +6,7 @@
 export class Prng {
   #state: number;
 
-  constructor(seed: number, stream = 0) {
+  constructor(readonly seed: number, stream = 0) {
     // Mix the seed and a stream number so that derived generators (workload, faults) are independent.
     this.#state = (Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(stream + 1, 0xc2b2ae35)) >>> 0;
     for (let i = 0; i < 4; i++) this.next();

@@ -1,17 +1,20 @@
 /**
- * `npm run chaos -- [--seed N] [--seeds N] [--profile short|long] [--keep]`
+ * `npm run chaos -- [--seed N] [--seeds N] [--profile short|long] [--keep] [--at <commit>]`
  *
  * Runs seeds one after another (`--seed N`: that one, to replay a failure;
  * `--seeds N`: N seeds from `--from`, default 1), appends one JSON line per
  * seed to test/chaos/results/<profile>-<time>.jsonl and ends with
  * `chaos: N seeds, M faults injected, K failures` (exit 1 on any failure).
  */
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { execFileSync, execSync, spawn } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveEndpoints } from '../../src/cli/endpoints.js';
 import { runSeed } from './chaos-run.js';
 import { report } from './report.js';
 import { cleanKeptRuns } from './clean.js';
+import { killChildrenNow } from './instances.js';
 import { repoRoot } from './project.js';
 import { describeSchedule, scenarioFor, type ProfileName } from './scenario.js';
 
@@ -46,8 +49,47 @@ function parse(argv: readonly string[]): { seeds: number[]; profile: ProfileName
   return { seeds: seed !== undefined ? [seed] : Array.from({ length: count }, (_, i) => from + i), profile, keep, clean };
 }
 
+/**
+ * `--at <rev>`: runs the harness and `sluice run` from a copy of that commit (git archive, outside
+ * the working tree, node_modules linked), so a shared working tree's edits in progress are not what
+ * is tested. Results still go to this checkout's test/chaos/results.
+ */
+function runAt(rev: string, rest: readonly string[]): Promise<number> {
+  const sha = execFileSync('git', ['rev-parse', '--short', `${rev}^{commit}`], { cwd: repoRoot, encoding: 'utf8' }).trim();
+  const dir = join(tmpdir(), `sluice-chaos-${sha}`);
+  if (!existsSync(join(dir, 'package.json'))) {
+    mkdirSync(dir, { recursive: true });
+    execSync(`git archive ${sha} | tar -x -C ${JSON.stringify(dir)}`, { cwd: repoRoot });
+    symlinkSync(join(repoRoot, 'node_modules'), join(dir, 'node_modules'));
+  }
+  console.info(`chaos: running commit ${sha} from ${dir}`);
+  const child = spawn(process.execPath, ['--import', 'tsx', join(dir, 'test', 'chaos', 'run.ts'), ...rest], {
+    cwd: dir,
+    stdio: 'inherit',
+    env: { ...process.env, CHAOS_COMMIT: sha, CHAOS_RESULTS_DIR: process.env.CHAOS_RESULTS_DIR ?? join(repoRoot, 'test', 'chaos', 'results') },
+  });
+  // Ctrl-C reaches the child too (same process group); wait for it to finish its seed.
+  process.on('SIGINT', () => {});
+  return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
+}
+
+function gitHead(): string {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
 async function main(): Promise<number> {
-  const { seeds, profile, keep, clean } = parse(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  const atIndex = argv.indexOf('--at');
+  if (atIndex >= 0) {
+    const rev = argv[atIndex + 1];
+    if (rev === undefined) throw new Error('--at needs a commit');
+    return runAt(rev, [...argv.slice(0, atIndex), ...argv.slice(atIndex + 2)]);
+  }
+  const { seeds, profile, keep, clean } = parse(argv);
   const endpoints = resolveEndpoints(repoRoot);
   const stack = {
     kafkaBootstrapServers: endpoints.kafkaBootstrapServers,
@@ -58,16 +100,21 @@ async function main(): Promise<number> {
     await cleanKeptRuns(stack, (line) => console.info(line));
     return 0;
   }
-  const resultsDir = join(repoRoot, 'test', 'chaos', 'results');
+  const resultsDir = process.env.CHAOS_RESULTS_DIR ?? join(repoRoot, 'test', 'chaos', 'results');
   mkdirSync(resultsDir, { recursive: true });
   const file = join(resultsDir, `${profile}-${new Date().toISOString().replace(/[:.]/g, '-')}.jsonl`);
-  console.info(`chaos: ${seeds.length} seed(s), profile ${profile}, results in ${file}`);
+  // Seeds replay exactly with the code they ran with: the commit goes into every result line.
+  const harness = process.env.CHAOS_COMMIT ?? `working tree at ${gitHead()}`;
+  console.info(`chaos: ${seeds.length} seed(s), profile ${profile}, harness ${harness}, results in ${file}`);
   let faults = 0;
   let failed = 0;
   let done = 0;
   let stopping = false;
   process.on('SIGINT', () => {
-    if (stopping) process.exit(130);
+    if (stopping) {
+      killChildrenNow();
+      process.exit(130);
+    }
     stopping = true;
     console.info('chaos: stopping after this seed (Ctrl-C again to exit at once)');
   });
@@ -76,7 +123,7 @@ async function main(): Promise<number> {
     const scenario = scenarioFor(seed, profile);
     console.info(`seed ${seed}: ${JSON.stringify(scenario.workload)}\n  ${describeSchedule(scenario).join('\n  ')}`);
     const result = await runSeed(scenario, stack, { logDir: join(resultsDir, 'logs'), keep });
-    appendFileSync(file, `${JSON.stringify({ ...result, at: new Date().toISOString() })}\n`);
+    appendFileSync(file, `${JSON.stringify({ ...result, harness, at: new Date().toISOString() })}\n`);
     done += 1;
     faults += result.faultsInjected;
     if (result.verdict !== 'pass') {

@@ -90,6 +90,7 @@ export type Episode =
   | { readonly kind: 'kill9'; readonly target: InstanceName; readonly restartAfterMs: number; readonly restartWith: IdMode }
   | { readonly kind: 'stop'; readonly target: InstanceName; readonly holdMs: number }
   | { readonly kind: 'pg-cut'; readonly holdMs: number }
+  | { readonly kind: 'registry-cut'; readonly holdMs: number }
   | { readonly kind: 'join'; readonly idMode: IdMode }
   | { readonly kind: 'leave'; readonly how: 'sigterm' | 'kill9' };
 
@@ -149,7 +150,7 @@ function scheduleFor(r: Prng, p: Profile): FaultSchedule {
   for (let i = 0; i < count; i++) {
     const gapMs = r.int(p.gapMs[0], p.gapMs[1]);
     const targets: InstanceName[] = joined ? ['a', 'b'] : ['a'];
-    const kind = r.weighted<Episode['kind']>([
+    const kind = r.weighted<Exclude<Episode['kind'], 'registry-cut'>>([
       ['kill9', 5],
       ['stop', 2],
       ['pg-cut', 2],
@@ -177,6 +178,13 @@ function scheduleFor(r: Prng, p: Profile): FaultSchedule {
     }
     episodes.push({ gapMs, episode });
   }
+  // Registry cuts come from a stream of their own, inserted between the others, so adding them left
+  // every other episode of a seed as it was.
+  const r4 = new Prng(r.seed, 4);
+  const cuts = r4.int(0, p.name === 'long' ? 2 : 1);
+  for (let i = 0; i < cuts; i++) {
+    episodes.splice(r4.int(0, episodes.length), 0, { gapMs: r4.int(p.gapMs[0], p.gapMs[1]), episode: { kind: 'registry-cut', holdMs: r4.int(1_000, p.maxCutMs) } });
+  }
   // A second instance still there at the end leaves gracefully (scale-in), so every run ends on `a` alone.
   if (joined) episodes.push({ gapMs: r.int(p.gapMs[0], p.gapMs[1]), episode: { kind: 'leave', how: 'sigterm' } });
   return { firstIdMode: r.chance(0.5) ? 'fixed' : 'none', startAfterMs: r.int(1_000, 5_000), episodes };
@@ -190,6 +198,7 @@ export function faultCount(s: Scenario): { total: number; byKind: Record<string,
     if (episode.kind === 'kill9') add(`kill9-${episode.restartWith === 'fixed' ? 'instance-id' : 'no-instance-id'}`);
     else if (episode.kind === 'stop') add('sigstop');
     else if (episode.kind === 'pg-cut') add('pg-cut');
+    else if (episode.kind === 'registry-cut') add('registry-cut');
     else if (episode.kind === 'join') add('scale-out');
     else add(episode.how === 'kill9' ? 'scale-in-kill9' : 'scale-in');
   }
@@ -206,6 +215,7 @@ export function describeSchedule(s: Scenario): string[] {
       e.kind === 'kill9' ? `kill -9 ${e.target}, restart after ${e.restartAfterMs} ms ${e.restartWith === 'fixed' ? 'with --instance-id' : 'without --instance-id'}`
       : e.kind === 'stop' ? `SIGSTOP ${e.target} for ${e.holdMs} ms`
       : e.kind === 'pg-cut' ? `PostgreSQL cut for ${e.holdMs} ms`
+      : e.kind === 'registry-cut' ? `schema registry cut for ${e.holdMs} ms`
       : e.kind === 'join' ? `b joins (${e.idMode === 'fixed' ? '--instance-id' : 'no --instance-id'})`
       : `b leaves (${e.how})`;
     lines.push(`+${gapMs} ms: ${what}`);

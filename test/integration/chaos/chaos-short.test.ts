@@ -10,7 +10,7 @@ const stack = inject('stack');
 const resultsDir = join(repoRoot, 'test', 'chaos', 'results');
 // Fixed seeds of the short profile, chosen so that together they cover every fault kind: kill -9
 // with and without --instance-id, SIGSTOP/SIGCONT, a PostgreSQL cut, a second instance joining and
-// leaving, corrupt records, busy loops beside the run; live, pre-loaded and mixed feeds. `npm run
+// leaving, a registry cut, corrupt records, busy loops beside the run; live, pre-loaded and mixed feeds. `npm run
 // chaos -- --seed N` replays one outside vitest.
 const SEEDS = [29, 133, 209];
 // Per seed: faults (~20 s) + settling and comparing, bounded inside runSeed so a stuck run fails
@@ -21,7 +21,7 @@ describe('chaos harness, short profile (fixed seeds): events-pipeline under faul
   it('the fixed seeds cover every fault kind', () => {
     const kinds = new Set(SEEDS.flatMap((seed) => Object.keys(faultCount(scenarioFor(seed, 'short')).byKind)));
     const kinds2 = [...kinds].map((k) => k.replace(/^scale-in.*/, 'scale-in')).sort();
-    expect(new Set(kinds2)).toEqual(new Set(['corrupt-records', 'kill9-instance-id', 'kill9-no-instance-id', 'pg-cut', 'scale-in', 'scale-out', 'sigstop']));
+    expect(new Set(kinds2)).toEqual(new Set(['corrupt-records', 'kill9-instance-id', 'kill9-no-instance-id', 'pg-cut', 'registry-cut', 'scale-in', 'scale-out', 'sigstop']));
   });
 
   for (const seed of SEEDS) {
