@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, closeSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -62,24 +62,47 @@ export function claimInstanceSlot(projectDir: string, options: { isAlive?: (pid:
 }
 
 function tryClaim(file: string, pid: number, isAlive: (pid: number) => boolean): boolean {
+  // Written whole, then linked into place: a link fails if the slot file exists, so a peer never
+  // sees the file before its pid is in it (an empty file read as "stale" once gave two processes
+  // the same slot, and so the same transactional ids).
+  const mine = `${file}.${pid}`;
+  writeFileSync(mine, `${pid}\n`);
   try {
-    const fd = openSync(file, 'wx');
-    writeFileSync(fd, `${pid}\n`);
-    closeSync(fd);
+    linkSync(mine, file);
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  } finally {
+    rmSync(mine, { force: true });
   }
   const holder = readPid(file);
   if (holder === pid) return true;
   if (holder !== undefined && isAlive(holder)) return false;
-  // The holder died without releasing (kill -9): take the slot over, atomically replacing its file.
-  const mine = `${file}.${pid}`;
-  writeFileSync(mine, `${pid}\n`);
-  renameSync(mine, file);
-  // Two processes taking over the same stale slot at once: the last rename wins, the other moves on.
-  return readPid(file) === pid;
+  // The holder died without releasing (kill -9). Only one process may take a slot over: the one
+  // that creates its take-over directory (atomic), and it looks at the holder again once it has.
+  const takeover = `${file}.takeover`;
+  try {
+    mkdirSync(takeover);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    // A take-over in progress, or one whose process died in the middle of it (then it is old).
+    if (Date.now() - statSync(takeover).mtimeMs < STALE_TAKEOVER_MS) return false;
+    rmSync(takeover, { recursive: true, force: true });
+    return false;
+  }
+  try {
+    const again = readPid(file);
+    if (again !== holder && again !== undefined && isAlive(again)) return false;
+    writeFileSync(mine, `${pid}\n`);
+    renameSync(mine, file);
+    return true;
+  } finally {
+    rmSync(takeover, { recursive: true, force: true });
+  }
 }
+
+/** A take-over directory older than this was left by a process that died while taking a slot over. */
+const STALE_TAKEOVER_MS = 10_000;
 
 function readPid(file: string): number | undefined {
   try {

@@ -51,3 +51,26 @@ describe('claimInstanceSlot (the instance id of sluice run without --instance-id
     expect(claimInstanceSlot(dir, { pid: 302, host: 'h', isAlive: () => true }).slot).toBe(0);
   });
 });
+
+describe('claimInstanceSlot across processes started at once', () => {
+  it('no two live processes get the same slot (the scale-out test once started two on slot 0)', async () => {
+    const { spawn } = await import('node:child_process');
+    const module = new URL('../../../src/cli/instance-slot.ts', import.meta.url).pathname;
+    const script = `import { claimInstanceSlot } from ${JSON.stringify(module)}; const s = claimInstanceSlot(process.argv[1]); console.log(s.slot); setTimeout(() => s.release(), 1500);`;
+    for (let round = 0; round < 2; round++) {
+      const dir = project();
+      const slots = await Promise.all(
+        Array.from({ length: 6 }, () =>
+          new Promise<string>((resolve, reject) => {
+            const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+            let out = '';
+            child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+            child.on('error', reject);
+            child.on('exit', (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`claimer exited ${code}`))));
+          }),
+        ),
+      );
+      expect([...slots].sort(), `round ${round}`).toEqual(['0', '1', '2', '3', '4', '5']);
+    }
+  }, 60_000);
+});
