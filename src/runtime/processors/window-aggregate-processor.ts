@@ -81,18 +81,27 @@ export class WindowAggregateProcessor implements Processor {
   apply(ctx: BatchContext): void {
     const batches = this.pending;
     this.pending = [];
-    const dirty = new Set<WindowEntry>();
-    for (const envelopes of batches) for (const env of envelopes) this.add(env, dirty, ctx);
     const store = this.store;
+    if (store instanceof SessionStore) {
+      const dirty = new Set<WindowEntry>();
+      for (const envelopes of batches) for (const env of envelopes) this.addToSession(store, env, dirty, ctx);
+      if (ctx.closeWatermark !== undefined) store.observe(ctx.closeWatermark, ctx.nowMs);
+      for (const entry of dirty) {
+        // Session entries merged away (tombstoned already) are no longer in the store.
+        if (store.get(entry.groupKey, entry.window.start) !== entry) continue;
+        this.emitState(entry.groupKey, entry.window.start, entry.window.end, entry.lastUpdated, entry.accumulators, ctx);
+      }
+      this.emitClosed(store.closeExpired(), ctx);
+      return;
+    }
+    // Slots of the windows changed in this batch, in first-change order (nothing closes before they are emitted).
+    const dirty = new Set<number>();
+    for (const envelopes of batches) for (const env of envelopes) this.addToWindows(store, env, dirty, ctx);
     // After a repartition, windows close where every upstream task has come (and only after the
     // batch: a record in it is judged by its own stamp, which that never passes).
     if (ctx.closeWatermark !== undefined) store.observe(ctx.closeWatermark, ctx.nowMs);
-    for (const entry of dirty) {
-      // Session entries merged away (tombstoned already) are no longer in the store.
-      if (store.get(entry.groupKey, entry.window.start) !== entry) continue;
-      this.emitState(entry, ctx);
-    }
-    this.emitClosed(store instanceof SessionStore ? store.closeExpired() : store.closeExpired(this.node.graceMs), ctx);
+    for (const slot of dirty) this.emitSlot(store, slot, this.stateTopic, ctx);
+    store.drainExpired(this.node.graceMs, this.closedSlotEmitter(store, ctx));
   }
 
   /** Closes windows of an idle partition on wall-clock time (the `idleClose` option). */
@@ -100,10 +109,8 @@ export class WindowAggregateProcessor implements Processor {
     const idleMs = this.node.idleCloseMs;
     if (idleMs === undefined) return;
     const store = this.store;
-    this.emitClosed(
-      store instanceof SessionStore ? store.closeIdle(ctx.nowMs, idleMs) : store.closeIdle(ctx.nowMs, idleMs, this.node.graceMs),
-      ctx,
-    );
+    if (store instanceof SessionStore) this.emitClosed(store.closeIdle(ctx.nowMs, idleMs), ctx);
+    else store.drainIdle(ctx.nowMs, idleMs, this.node.graceMs, this.closedSlotEmitter(store, ctx));
   }
 
   /** Rebuilds the store from this task's partition of the state topic (records in offset order). */
@@ -135,29 +142,34 @@ export class WindowAggregateProcessor implements Processor {
       : store.restore(restored, { graceMs: this.node.graceMs, nowWallMs: nowMs, ...watermark });
   }
 
-  private add(env: Envelope, dirty: Set<WindowEntry>, ctx: BatchContext): void {
+  private addToSession(store: SessionStore<unknown>, env: Envelope, dirty: Set<WindowEntry>, ctx: BatchContext): void {
     const groupKey = env.key === null ? '' : env.key.toString('utf8');
     const t = env.eventTime;
-    const store = this.store;
     // Reading a source topic, the task's own watermark is the highest event time seen (in offset
     // order); after a repartition each record is judged by the watermark its upstream task stamped
     // on it, so the order in which upstream tasks' records interleave changes nothing.
     const stamped = ctx.closeWatermark !== undefined;
     if (!stamped) store.observe(t, ctx.nowMs);
     const lateAgainst = stamped ? env.watermark : Number.NEGATIVE_INFINITY;
-    if (store instanceof SessionStore) {
-      const update = store.upsertSession(groupKey, t, env.value, lateAgainst);
-      if (update === null) return this.late(env, ctx);
-      for (const w of update.mergedAway) this.emitTombstone(this.stateTopic, groupKey, w.start, t, ctx);
-      dirty.add(update.entry);
-      return;
-    }
+    const update = store.upsertSession(groupKey, t, env.value, lateAgainst);
+    if (update === null) return this.late(env, ctx);
+    for (const w of update.mergedAway) this.emitTombstone(this.stateTopic, groupKey, w.start, t, ctx);
+    dirty.add(update.entry);
+  }
+
+  private addToWindows(store: WindowStore<unknown>, env: Envelope, dirty: Set<number>, ctx: BatchContext): void {
+    const groupKey = env.key === null ? '' : env.key.toString('utf8');
+    const t = env.eventTime;
+    // As in addToSession: the task's own watermark, or the record's stamp after a repartition.
+    const stamped = ctx.closeWatermark !== undefined;
+    if (!stamped) store.observe(t, ctx.nowMs);
+    const lateAgainst = stamped ? env.watermark : Number.NEGATIVE_INFINITY;
     const n = assignWindowsInto(this.node.window, t, this.slots);
     let accepted = false;
     for (let i = 0; i < n; i++) {
       const w = this.slots[i]!;
       if (store.isLate(w, this.node.graceMs, lateAgainst)) continue;
-      dirty.add(store.upsert(groupKey, w, env.value, t));
+      dirty.add(store.upsertSlot(groupKey, w, env.value, t));
       accepted = true;
     }
     if (!accepted) this.late(env, ctx);
@@ -174,32 +186,46 @@ export class WindowAggregateProcessor implements Processor {
     ctx.deadLetter(env.origin, this.node.deadLetter, 'late', this.node.name, message);
   }
 
-  private emitState(entry: WindowEntry, ctx: BatchContext): void {
-    const final = this.aggregate.changelogTopic !== undefined;
+  private emitState(groupKey: string, start: number, end: number, lastUpdated: number, accumulators: readonly unknown[], ctx: BatchContext): void {
+    const row = this.rowHead(groupKey, start, end);
+    this.emitRow(this.stateTopic, groupKey, start, lastUpdated, this.store.aggregates.toTableValue(accumulators, row), ctx);
+  }
+
+  private emitSlot(store: WindowStore<unknown>, slot: number, topic: string, ctx: BatchContext): void {
+    const groupKey = store.keyAt(slot);
+    const start = store.startAt(slot);
+    const row = store.tableValueAt(slot, this.rowHead(groupKey, start, store.endAt(slot)));
+    this.emitRow(topic, groupKey, start, store.lastUpdatedAt(slot), row, ctx);
+  }
+
+  /** Emits a table or state record: the state codecs for the changelog (final mode), the table's otherwise. */
+  private emitRow(topic: string, groupKey: string, start: number, timestamp: number, row: Record<string, unknown>, ctx: BatchContext): void {
+    const table = topic === this.table.topic;
     const codecs = this.codecs;
-    const value = this.row(entry);
     ctx.emit({
-      topic: this.stateTopic,
+      topic,
       partition: this.partition,
-      key: (final ? codecs.stateKey : codecs.tableKey).encode(this.key(entry.groupKey, entry.window.start)),
-      value: (final ? codecs.stateValue : codecs.tableValue).encode(value),
-      timestamp: entry.lastUpdated,
+      key: (table ? codecs.tableKey : codecs.stateKey).encode(this.key(groupKey, start)),
+      value: (table ? codecs.tableValue : codecs.stateValue).encode(row),
+      timestamp,
       headers: {},
     });
+  }
+
+  /** Final mode: the closing window's final value to the table, a tombstone to the changelog. Update mode: nothing. */
+  private closedSlotEmitter(store: WindowStore<unknown>, ctx: BatchContext): (slot: number) => void {
+    if (this.aggregate.changelogTopic === undefined) return ignoreClosed; // update mode: the last update is the result
+    return (slot) => {
+      this.emitSlot(store, slot, this.table.topic, ctx);
+      this.emitTombstone(this.stateTopic, store.keyAt(slot), store.startAt(slot), store.lastUpdatedAt(slot), ctx);
+    };
   }
 
   private emitClosed(closed: readonly ClosedWindow[], ctx: BatchContext): void {
     if (this.aggregate.changelogTopic === undefined) return; // update mode: the last update is the result
     for (const entry of closed) {
-      const key = this.key(entry.groupKey, entry.window.start);
-      ctx.emit({
-        topic: this.table.topic,
-        partition: this.partition,
-        key: this.codecs.tableKey.encode(key),
-        value: this.codecs.tableValue.encode(this.row(entry)),
-        timestamp: entry.lastUpdated,
-        headers: {},
-      });
+      const row = this.store.aggregates.toTableValue(entry.accumulators, this.rowHead(entry.groupKey, entry.window.start, entry.window.end));
+      this.emitRow(this.table.topic, entry.groupKey, entry.window.start, entry.lastUpdated, row, ctx);
       this.emitTombstone(this.stateTopic, entry.groupKey, entry.window.start, entry.lastUpdated, ctx);
     }
   }
@@ -213,12 +239,9 @@ export class WindowAggregateProcessor implements Processor {
     return { [this.aggregate.keyField]: groupKey, window_start: start };
   }
 
-  private row(entry: WindowEntry): Record<string, unknown> {
-    const row: Record<string, unknown> = {
-      [this.aggregate.keyField]: entry.groupKey,
-      window_start: entry.window.start,
-      window_end: entry.window.end,
-    };
-    return this.store.aggregates.toTableValue(entry.accumulators, row);
+  private rowHead(groupKey: string, start: number, end: number): Record<string, unknown> {
+    return { [this.aggregate.keyField]: groupKey, window_start: start, window_end: end };
   }
 }
+
+const ignoreClosed = (): void => {};

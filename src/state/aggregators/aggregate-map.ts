@@ -1,4 +1,4 @@
-import type { AnyAggregatorSpec, AvroField } from './aggregator-spec.js';
+import type { AnyAggregatorSpec, AvroField, FlatAccumulator } from './aggregator-spec.js';
 
 /**
  * Named aggregators over records `T`; the names become fields of the table
@@ -41,6 +41,16 @@ export type AggregateResult<M> = {
 export class CompiledAggregates<T> {
   readonly names: readonly string[];
   readonly specs: readonly AnyAggregatorSpec<T>[];
+  /**
+   * Float64 slots per window for the fields kept flat (every built-in
+   * aggregator); see {@link CompiledAggregates.initSlots}.
+   */
+  readonly flatWidth: number;
+  /** Whether some field (a `reducer`) keeps an accumulator object instead. */
+  readonly hasObjects: boolean;
+  /** Per field: its offset in the flat slots, or -1 when it keeps an object. */
+  private readonly offsets: Int32Array;
+  private readonly flats: readonly (FlatAccumulator<T, unknown> | undefined)[];
 
   constructor(map: AggregateMap<T>) {
     this.names = Object.freeze(Object.keys(map));
@@ -53,6 +63,63 @@ export class CompiledAggregates<T> {
       }
       seen.add(name);
     }
+    this.flats = Object.freeze(this.specs.map((s) => s.flat));
+    this.offsets = new Int32Array(this.specs.length);
+    let width = 0;
+    for (let i = 0; i < this.specs.length; i++) {
+      const flat = this.flats[i];
+      this.offsets[i] = flat === undefined ? -1 : width;
+      width += flat?.width ?? 0;
+    }
+    this.flatWidth = width;
+    this.hasObjects = this.flats.some((f) => f === undefined);
+  }
+
+  /**
+   * Starts a window's accumulators: flat fields in `slots[at …]`, the others
+   * in the returned array (undefined when every field is flat).
+   */
+  initSlots(slots: Float64Array, at: number): unknown[] | undefined {
+    const flats = this.flats;
+    let objects: unknown[] | undefined;
+    for (let i = 0; i < flats.length; i++) {
+      const flat = flats[i];
+      if (flat !== undefined) flat.init(slots, at + this.offsets[i]!);
+      else (objects ??= new Array<unknown>(flats.length))[i] = this.specs[i]!.init();
+    }
+    return objects;
+  }
+
+  /** Folds one record into a window's accumulators (as laid out by {@link CompiledAggregates.initSlots}). */
+  addSlots(slots: Float64Array, at: number, objects: unknown[] | undefined, record: T): void {
+    const flats = this.flats;
+    for (let i = 0; i < flats.length; i++) {
+      const flat = flats[i];
+      if (flat !== undefined) flat.add(slots, at + this.offsets[i]!, record);
+      else objects![i] = this.specs[i]!.add(objects![i], record);
+    }
+  }
+
+  /** The accumulators of a window, one per field as {@link CompiledAggregates.init} makes them, into `into`. */
+  readSlots(slots: Float64Array, at: number, objects: readonly unknown[] | undefined, into: unknown[] = new Array<unknown>(this.specs.length)): unknown[] {
+    const flats = this.flats;
+    for (let i = 0; i < flats.length; i++) {
+      const flat = flats[i];
+      into[i] = flat !== undefined ? flat.read(slots, at + this.offsets[i]!) : objects![i];
+    }
+    return into;
+  }
+
+  /** Lays accumulators (one per field) out as {@link CompiledAggregates.initSlots} does; returns the object part. */
+  writeSlots(slots: Float64Array, at: number, accs: readonly unknown[]): unknown[] | undefined {
+    const flats = this.flats;
+    let objects: unknown[] | undefined;
+    for (let i = 0; i < flats.length; i++) {
+      const flat = flats[i];
+      if (flat !== undefined) flat.write(slots, at + this.offsets[i]!, accs[i]);
+      else (objects ??= new Array<unknown>(flats.length))[i] = accs[i];
+    }
+    return objects;
   }
 
   /** Whether every aggregator can merge, i.e. the map can be used with session windows. */

@@ -83,6 +83,33 @@ export interface AggregatorSpec<T, A, R> {
   toState(acc: A, fieldName: string, into: Record<string, unknown>): void;
   /** Rebuilds the accumulator from a table value written by `toState`. */
   fromState(record: Readonly<Record<string, unknown>>, fieldName: string): A;
+  /**
+   * Optional: the accumulator as a few float64 slots, so a store can keep it
+   * in one typed array instead of an object per window. The built-in numeric
+   * aggregators have it; without it a store keeps the accumulator as it is.
+   */
+  readonly flat?: FlatAccumulator<T, A>;
+}
+
+/**
+ * An accumulator kept in `width` consecutive float64 slots from `at`
+ * (`count`, `sum`, `min`, `max`: one slot; `avg`: two). `read` and `write`
+ * convert to and from the accumulator `A` of the spec, for results, table
+ * values and restore.
+ *
+ * @example
+ * ```ts
+ * const slots = new Float64Array(1);
+ * count().flat!.init(slots, 0);
+ * count().flat!.add(slots, 0, record); // slots[0] === 1
+ * ```
+ */
+export interface FlatAccumulator<T, A> {
+  readonly width: number;
+  init(slots: Float64Array, at: number): void;
+  add(slots: Float64Array, at: number, record: T): void;
+  read(slots: Float64Array, at: number): A;
+  write(slots: Float64Array, at: number, acc: A): void;
 }
 
 /**

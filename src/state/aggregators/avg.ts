@@ -55,6 +55,22 @@ export function avg<T>(f: (record: T) => number): AggregatorSpec<T, AvgAccumulat
       sum: readNumber(record, sumField(fieldName), 'avg'),
       count: readNumber(record, countField(fieldName), 'avg'),
     }),
+    flat: Object.freeze({
+      width: 2,
+      init(slots: Float64Array, at: number) {
+        slots[at] = 0;
+        slots[at + 1] = 0;
+      },
+      add(slots: Float64Array, at: number, record: T) {
+        slots[at]! += f(record);
+        slots[at + 1]! += 1;
+      },
+      read: (slots: Float64Array, at: number): AvgAccumulator => ({ sum: slots[at]!, count: slots[at + 1]! }),
+      write(slots: Float64Array, at: number, acc: AvgAccumulator) {
+        slots[at] = acc.sum;
+        slots[at + 1] = acc.count;
+      },
+    }),
   });
 }
 

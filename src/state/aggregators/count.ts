@@ -1,5 +1,9 @@
 import type { AggregatorSpec } from './aggregator-spec.js';
-import { noStateFields, readNumber } from './numeric-internals.js';
+import { noStateFields, readNumber, singleSlot } from './numeric-internals.js';
+
+const COUNT_SLOTS = singleSlot((slots, at) => {
+  slots[at]! += 1;
+});
 
 /**
  * Counts records. Result Avro type `long`; restores from its own result field.
@@ -23,5 +27,6 @@ export function count<T = unknown>(): AggregatorSpec<T, number, number> {
       into[fieldName] = acc;
     },
     fromState: (record: Readonly<Record<string, unknown>>, fieldName: string) => readNumber(record, fieldName, 'count'),
+    flat: COUNT_SLOTS,
   });
 }

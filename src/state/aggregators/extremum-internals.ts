@@ -25,5 +25,25 @@ export function extremum<T>(
     },
     fromState: (record: Readonly<Record<string, unknown>>, fieldName: string) =>
       readNullableNumber(record, fieldName, kind),
+    // One slot; NaN stands for null (no value yet): `add` ignores NaN values, so it never holds one otherwise.
+    flat: Object.freeze({
+      width: 1,
+      init(slots: Float64Array, at: number) {
+        slots[at] = Number.NaN;
+      },
+      add(slots: Float64Array, at: number, record: T) {
+        const candidate = f(record);
+        if (candidate === null || Number.isNaN(candidate)) return;
+        const current = slots[at]!;
+        if (Number.isNaN(current) || wins(candidate, current)) slots[at] = candidate;
+      },
+      read: (slots: Float64Array, at: number): number | null => {
+        const value = slots[at]!;
+        return Number.isNaN(value) ? null : value;
+      },
+      write(slots: Float64Array, at: number, acc: number | null) {
+        slots[at] = acc === null ? Number.NaN : acc;
+      },
+    }),
   });
 }

@@ -1,4 +1,4 @@
-import type { AvroField } from './aggregator-spec.js';
+import type { AvroField, FlatAccumulator } from './aggregator-spec.js';
 
 const NO_FIELDS: readonly AvroField[] = Object.freeze([]);
 
@@ -31,4 +31,22 @@ export function readNullableNumber(
 
 function describe(value: unknown): string {
   return value === undefined ? 'nothing (field missing)' : `${typeof value} ${String(value)}`;
+}
+
+/**
+ * A one-slot {@link FlatAccumulator} whose accumulator is the number itself
+ * (`count`, `sum`): starts at 0, `add` folds a record into `slots[at]`.
+ */
+export function singleSlot<T>(add: (slots: Float64Array, at: number, record: T) => void): FlatAccumulator<T, number> {
+  return Object.freeze({
+    width: 1,
+    init(slots: Float64Array, at: number) {
+      slots[at] = 0;
+    },
+    add,
+    read: (slots: Float64Array, at: number) => slots[at]!,
+    write(slots: Float64Array, at: number, acc: number) {
+      slots[at] = acc;
+    },
+  });
 }

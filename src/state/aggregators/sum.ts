@@ -1,5 +1,5 @@
 import type { AggregatorSpec } from './aggregator-spec.js';
-import { noStateFields, readNumber } from './numeric-internals.js';
+import { noStateFields, readNumber, singleSlot } from './numeric-internals.js';
 
 /**
  * Sums `f(record)`. Result Avro type `double`; 0 for no records; restores from
@@ -24,5 +24,8 @@ export function sum<T>(f: (record: T) => number): AggregatorSpec<T, number, numb
       into[fieldName] = acc;
     },
     fromState: (record: Readonly<Record<string, unknown>>, fieldName: string) => readNumber(record, fieldName, 'sum'),
+    flat: singleSlot((slots, at, record: T) => {
+      slots[at]! += f(record);
+    }),
   });
 }
