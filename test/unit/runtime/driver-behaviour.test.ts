@@ -62,8 +62,9 @@ describe('windows on the driver', () => {
     expect(await driver.table<{ n: number }>('t').rows()).toMatchObject([{ sensor: 's', window_start: 0, n: 2 }]);
   });
 
-  test('the task watermark is per partition: a slow partition does not make another one late', async () => {
-    const t = topology('per-task')
+  /** A 1 s window behind a repartition over 8 source partitions, and two sensors on different partitions. */
+  async function twoPartitions(name: string) {
+    const t = topology(name)
       .source<Reading>('readings', { schema: 'reading', eventTime: 'at' })
       .deadLetter('dlq')
       .groupBy('g', 'sensor')
@@ -71,10 +72,14 @@ describe('windows on the driver', () => {
       .aggregate('a', { n: count() })
       .toTable('t');
     const driver = new TopologyTestDriver(t, { schemas: readingSchemas, partitions: 8 });
-    // Find two sensors whose group keys land on different repartition partitions.
     const { partitionForKey } = await import('sluice');
     const a = 'sensor-a';
     const b = ['sensor-b', 'sensor-c', 'sensor-d', 'sensor-e'].find((s) => partitionForKey(Buffer.from(s), 8) !== partitionForKey(Buffer.from(a), 8))!;
+    return { driver, a, b };
+  }
+
+  test('the task watermark is per partition: a slow partition does not make another one late', async () => {
+    const { driver, a, b } = await twoPartitions('per-task');
     // Both in the topics before the topology reads them (a backlog): b is old, but nothing before it in
     // its own source partition is newer, so it is on time, whichever partition is processed first.
     await driver.input<Reading>('readings').sendAll([
@@ -86,17 +91,7 @@ describe('windows on the driver', () => {
   });
 
   test('a record arriving on a partition that was read to its end, older than where the others are, is late', async () => {
-    const t = topology('per-task-idle')
-      .source<Reading>('readings', { schema: 'reading', eventTime: 'at' })
-      .deadLetter('dlq')
-      .groupBy('g', 'sensor')
-      .window('w', tumbling(1000), { grace: 0 })
-      .aggregate('a', { n: count() })
-      .toTable('t');
-    const driver = new TopologyTestDriver(t, { schemas: readingSchemas, partitions: 8 });
-    const { partitionForKey } = await import('sluice');
-    const a = 'sensor-a';
-    const b = ['sensor-b', 'sensor-c', 'sensor-d', 'sensor-e'].find((s) => partitionForKey(Buffer.from(s), 8) !== partitionForKey(Buffer.from(a), 8))!;
+    const { driver, a, b } = await twoPartitions('per-task-idle');
     await driver.input<Reading>('readings').send(r(a, 50_000).value, { key: a });
     // b's partition was idle (read to its end) while a's moved to 50 s: windows closed up to there.
     await driver.input<Reading>('readings').send(r(b, 100).value, { key: b });
