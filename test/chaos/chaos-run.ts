@@ -63,6 +63,8 @@ export interface SeedResult {
   /** What the executor actually did, with times from the first start. */
   readonly executed: readonly string[];
   readonly failures: readonly string[];
+  /** Odd but not wrong (e.g. a sink's Kafka commits lagging its stored positions): reported, not failed. */
+  readonly observations: readonly string[];
   readonly diffs: readonly OutputDiff[];
   readonly reasons?: Verdict['reasons'];
   readonly oracle?: Expectation['stats'];
@@ -86,6 +88,7 @@ export async function runSeed(scenario: Scenario, stack: StackEndpoints, options
   const mark = (stage: string, since: number): void => void (timings[stage] = Date.now() - since);
   const executed: string[] = [];
   const failures: string[] = [];
+  const observations: string[] = [];
   let diffs: OutputDiff[] = [];
   let verdict: Verdict | undefined;
   let expectation: Expectation | undefined;
@@ -145,7 +148,7 @@ export async function runSeed(scenario: Scenario, stack: StackEndpoints, options
     // Settle: the topology's group, then each sink's, caught up with their inputs.
     since = Date.now();
     const left = (reserveMs: number): number => (options.budgetMs === undefined ? Number.POSITIVE_INFINITY : Math.max(5_000, t0 + options.budgetMs - Date.now() - reserveMs));
-    const settled = await settle(stack, admin, names, Math.min(profile.settleMs, left(Math.min(profile.compareMs, 30_000) + 15_000)), at);
+    const settled = await settle(stack, admin, names, database.url, Math.min(profile.settleMs, left(Math.min(profile.compareMs, 30_000) + 15_000)), at, observations);
     if (settled !== undefined) failures.push(`did not settle: ${settled}`);
     mark('settle', since);
 
@@ -211,6 +214,7 @@ export async function runSeed(scenario: Scenario, stack: StackEndpoints, options
     faultsByKind,
     executed,
     failures,
+    observations,
     diffs,
     ...(verdict ? { reasons: verdict.reasons } : {}),
     ...(expectation ? { oracle: expectation.stats } : {}),
@@ -287,31 +291,71 @@ async function runEpisode(e: Episode, instances: Instances, proxies: Proxies, at
   }
 }
 
-/** Waits for the processing group and every sink group to catch up with their inputs; the complaint if not within `timeoutMs`. */
-async function settle(stack: StackEndpoints, admin: KafkaAdmin, n: RunNames, timeoutMs: number, at: (what: string) => void): Promise<string | undefined> {
+/**
+ * Waits for the processing group to catch up with its inputs (source and repartition topics, judged
+ * from the broker), then for every sink to have written its whole input: its positions in
+ * `sluice_offsets` — what a sink commits with its rows — at the last record of each partition.
+ * (A sink's Kafka commits are for lag monitoring only; they are compared, not waited for.)
+ * Returns the complaint if not within `timeoutMs`; `observations` collects what is odd but not wrong.
+ */
+async function settle(
+  stack: StackEndpoints,
+  admin: KafkaAdmin,
+  n: RunNames,
+  databaseUrl: string,
+  timeoutMs: number,
+  at: (what: string) => void,
+  observations: string[],
+): Promise<string | undefined> {
   const deadline = Date.now() + timeoutMs;
   const reader = await PartitionReader.connect({ 'bootstrap.servers': stack.kafkaBootstrapServers });
+  const db = new pg.Client({ connectionString: databaseUrl });
+  await db.connect();
   try {
-    const counts = await admin.partitionCounts([n.source, n.repartition, n.dlq, n.valid, n.table]);
+    const counts = await admin.partitionCounts([n.source, n.repartition]);
     const parts = (topic: string): { topic: string; partition: number }[] => Array.from({ length: counts.get(topic) ?? 0 }, (_, partition) => ({ topic, partition }));
-    const groups: [string, { topic: string; partition: number }[]][] = [
-      [n.groups.processing, [...parts(n.source), ...parts(n.repartition)]],
-      [n.groups.sinks['dlq-pg'], parts(n.dlq)],
-      [n.groups.sinks['raw-events-pg'], parts(n.valid)],
-      [n.groups.sinks['agg-pg'], parts(n.table)],
+    try {
+      await awaitQuiescence(
+        { admin, reader, groupId: n.groups.processing, inputs: [...parts(n.source), ...parts(n.repartition)], alive: () => {}, lastRecords: new Map() },
+        Math.max(1_000, deadline - Date.now()),
+      );
+      at(`${n.groups.processing} caught up`);
+    } catch (error) {
+      return error instanceof Error ? error.message : String(error);
+    }
+    // The processing group is done: the sinks' input topics are final now.
+    const sinks: [string, string][] = [
+      [n.groups.sinks['dlq-pg'], n.dlq],
+      [n.groups.sinks['raw-events-pg'], n.valid],
+      [n.groups.sinks['agg-pg'], n.table],
     ];
-    for (const [groupId, inputs] of groups) {
-      if (inputs.length === 0) continue;
-      try {
-        await awaitQuiescence({ admin, reader, groupId, inputs, alive: () => {}, lastRecords: new Map() }, Math.max(1_000, deadline - Date.now()));
-        at(`${groupId} caught up`);
-      } catch (error) {
-        return error instanceof Error ? error.message : String(error);
+    for (const [group, topic] of sinks) {
+      const { records, openTransactionOffsets } = await readTopicBack(stack.kafkaBootstrapServers, topic);
+      if (openTransactionOffsets > 0) return `${topic}: ${openTransactionOffsets} offsets in open transactions after the processing group caught up`;
+      const target = new Map<number, number>();
+      for (const r of records) target.set(r.partition, Math.max(target.get(r.partition) ?? 0, r.offset + 1));
+      let behind = '';
+      for (;;) {
+        const { rows } = await db.query<{ partition: number; next_offset: string }>('select partition, next_offset::text from sluice_offsets where consumer_group = $1 and topic = $2', [group, topic]);
+        const stored = new Map(rows.map((r) => [r.partition, Number(r.next_offset)]));
+        behind = [...target].filter(([p, next]) => (stored.get(p) ?? 0) < next).map(([p, next]) => `${topic}[${p}] at ${stored.get(p) ?? 'none'} of ${next}`).join(', ');
+        if (behind === '') break;
+        if (Date.now() > deadline) return `sink group ${group} did not write its input within ${timeoutMs} ms: ${behind}`;
+        await sleep(500);
+      }
+      at(`${group} caught up`);
+      // Lag monitoring reads the sink's Kafka commits: say so when they lag its real positions.
+      const partitions = [...target.keys()].map((partition) => ({ topic, partition }));
+      const committed = await admin.committedOffsets(group, partitions).catch(() => new Map<string, bigint>());
+      const stale = partitions.filter((p) => Number(committed.get(`${topic}\u0000${p.partition}`) ?? -1) < (target.get(p.partition) ?? 0));
+      if (stale.length > 0) {
+        observations.push(`sink group ${group}: Kafka commits (lag monitoring) behind its stored positions on ${stale.map((p) => `${topic}[${p.partition}] ${committed.get(`${topic}\u0000${p.partition}`) ?? 'none'} < ${target.get(p.partition)}`).join(', ')}`);
       }
     }
     return undefined;
   } finally {
     await reader.close();
+    await db.end();
   }
 }
 

@@ -131,6 +131,7 @@ async function main(): Promise<number> {
       console.info(report(result));
     } else {
       console.info(`PASS seed ${seed}: ${result.faultsInjected} faults, ${JSON.stringify(result.oracle)}, ${(result.timingsMs.total! / 1000).toFixed(0)} s`);
+      for (const o of result.observations) console.info(`  (observed) ${o}`);
     }
   }
   console.info(`chaos: ${done} seeds, ${faults} faults injected, ${failed} failures`);
