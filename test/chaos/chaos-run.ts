@@ -314,14 +314,20 @@ async function settle(
   try {
     const counts = await admin.partitionCounts([n.source, n.repartition]);
     const parts = (topic: string): { topic: string; partition: number }[] => Array.from({ length: counts.get(topic) ?? 0 }, (_, partition) => ({ topic, partition }));
-    try {
-      await awaitQuiescence(
-        { admin, reader, groupId: n.groups.processing, inputs: [...parts(n.source), ...parts(n.repartition)], alive: () => {}, lastRecords: new Map() },
-        Math.max(1_000, deadline - Date.now()),
-      );
-      at(`${n.groups.processing} caught up`);
-    } catch (error) {
-      return error instanceof Error ? error.message : String(error);
+    // In rounds, each with a new admin client: after a broker restart one can keep stale leader epochs
+    // ("Leader epoch is older than broker epoch") and fail every look until the deadline.
+    for (let round = 1; ; round++) {
+      const fresh = new KafkaAdmin({ 'bootstrap.servers': stack.kafkaBootstrapServers });
+      try {
+        const inputs = [...parts(n.source), ...parts(n.repartition)];
+        await awaitQuiescence({ admin: fresh, reader, groupId: n.groups.processing, inputs, alive: () => {}, lastRecords: new Map() }, Math.max(1_000, Math.min(30_000, deadline - Date.now())));
+        at(`${n.groups.processing} caught up`);
+        break;
+      } catch (error) {
+        if (Date.now() >= deadline) return error instanceof Error ? error.message : String(error);
+      } finally {
+        fresh.close();
+      }
     }
     // The processing group is done: the sinks' input topics are final now.
     const sinks: [string, string][] = [
