@@ -111,6 +111,9 @@ export function debugObserver(inner: RuntimeObserver, log: RuntimeLog): RuntimeO
       inner.late(topology, records);
       current(topology).late += records;
     },
+    stateOverflow(topology, step, records) {
+      inner.stateOverflow(topology, step, records);
+    },
     endToEndLatency(topology, seconds) {
       inner.endToEndLatency(topology, seconds);
     },

@@ -39,6 +39,8 @@ export function topologyHosts(options: {
   readonly processingThread: boolean;
   readonly projectDir: string;
   readonly registryUrl: string;
+  /** The state budget the plans were made with (`PlanOptions.maxOpenWindows`), for the processing thread's own plans. */
+  readonly maxOpenWindows?: number;
   /** Everything a runner takes but its plan. */
   readonly runner: Omit<TopologyRunnerOptions, 'plan'>;
 }): TopologyHost[] {
@@ -50,7 +52,10 @@ export function topologyHosts(options: {
     ProcessingThread.spawn({
       projectDir: options.projectDir,
       topologies: plans.map((plan) => plan.topology),
-      planOptions: applicationId === undefined ? {} : { applicationId },
+      planOptions: {
+        ...(applicationId === undefined ? {} : { applicationId }),
+        ...(options.maxOpenWindows === undefined ? {} : { maxOpenWindows: options.maxOpenWindows }),
+      },
       registryUrl: options.registryUrl,
       instanceId: runner.instanceId,
       staticMembership: runner.staticMembership ?? false,

@@ -27,6 +27,15 @@ export interface WindowOptions {
   readonly retention?: Duration;
   /** Late records go to the dead-letter topic (default) or are dropped; both are counted. */
   readonly late?: 'dead-letter' | 'drop';
+  /**
+   * State budget: the most windows (or sessions) this step keeps open per
+   * task (input partition). A record that would open a window beyond it is
+   * dead-lettered with reason `state-full` (counted in
+   * `sluice_state_overflow_total`); records for windows already open are
+   * still applied. Default: `sluice run --max-open-windows` (1,000,000), none
+   * in the `TopologyTestDriver`.
+   */
+  readonly maxOpenWindows?: number;
 }
 
 /**
@@ -68,6 +77,7 @@ export class GroupedStream<T, K extends string> {
       late: options.late ?? 'dead-letter',
       ...(options.idleClose === undefined ? {} : { idleClose: options.idleClose }),
       ...(options.retention === undefined ? {} : { retention: options.retention }),
+      ...(options.maxOpenWindows === undefined ? {} : { maxOpenWindows: options.maxOpenWindows }),
     };
     return new WindowedStream<T, K>(this.#ctx, [...this.#steps, Object.freeze(step)]);
   }

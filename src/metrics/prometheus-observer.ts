@@ -41,6 +41,7 @@ export class PrometheusObserver implements RuntimeObserver {
   readonly #recordsOut: Counter<'topology' | 'topic'>;
   readonly #deadLetters: Counter<'topology' | 'reason'>;
   readonly #late: Counter<'topology'>;
+  readonly #stateOverflow: Counter<'topology' | 'step'>;
   readonly #processing: Histogram<'topology'>;
   readonly #endToEnd: Histogram<'topology'>;
   readonly #commit: Histogram<'topology'>;
@@ -70,6 +71,7 @@ export class PrometheusObserver implements RuntimeObserver {
     this.#recordsOut = new Counter({ name: 'sluice_records_out_total', help: 'Records produced in committed checkpoints, per topic', labelNames: ['topology', 'topic'], registers });
     this.#deadLetters = new Counter({ name: 'sluice_dead_letter_records_total', help: 'Records sent to a dead-letter topic, by reason', labelNames: ['topology', 'reason'], registers });
     this.#late = new Counter({ name: 'sluice_late_records_total', help: 'Records that arrived after their windows closed', labelNames: ['topology'], registers });
+    this.#stateOverflow = new Counter({ name: 'sluice_state_overflow_total', help: 'Records a window step refused (dead-lettered as state-full) because it held maxOpenWindows open windows', labelNames: ['topology', 'step'], registers });
     this.#processing = new Histogram({ name: 'sluice_batch_processing_seconds', help: 'Time a task took on one batch of one partition', labelNames: ['topology'], buckets: LATENCY_BUCKETS, registers });
     this.#endToEnd = new Histogram({ name: 'sluice_end_to_end_latency_seconds', help: 'From a result record’s event time to the commit that published it', labelNames: ['topology'], buckets: LATENCY_BUCKETS, registers });
     this.#commit = new Histogram({ name: 'sluice_checkpoint_commit_seconds', help: 'Producing and committing one checkpoint (a transaction under exactly-once)', labelNames: ['topology'], buckets: LATENCY_BUCKETS, registers });
@@ -175,6 +177,10 @@ export class PrometheusObserver implements RuntimeObserver {
 
   late(topology: string, records: number): void {
     this.#late.inc({ topology }, records);
+  }
+
+  stateOverflow(topology: string, step: string, records: number): void {
+    this.#stateOverflow.inc({ topology, step }, records);
   }
 
   endToEndLatency(topology: string, seconds: number): void {

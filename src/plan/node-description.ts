@@ -60,6 +60,7 @@ export function describeNode(node: PlanNode): NodeDescription {
           `emit ${node.emit}`,
           `late: ${node.late}`,
           ...(node.idleCloseMs === undefined ? [] : [`idle close ${ms(node.idleCloseMs)}`]),
+          ...(node.maxOpenWindows === undefined ? [] : [`at most ${node.maxOpenWindows} open windows per task`]),
         ],
       };
     case 'AggregateNode':

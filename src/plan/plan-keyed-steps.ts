@@ -144,9 +144,21 @@ export function planWindow(ctx: PlannerContext, step: PlannedStep<'window'>, ste
   if (aggregate?.kind !== 'aggregate') {
     ctx.fail(step.name, 'window must be followed by an aggregate', `add .aggregate('<name>', { events: count() }) after .window('${step.name}', …)`);
   }
+  const max = step.maxOpenWindows;
+  if (max !== undefined && !(Number.isSafeInteger(max) && max > 0)) {
+    ctx.fail(step.name, `maxOpenWindows must be a positive whole number, got ${String(max)}`, `pass { maxOpenWindows: 1_000_000 } to .window('${step.name}', …), or leave it out`);
+  }
+  if (max !== undefined && walk.deadLetter === undefined) {
+    ctx.fail(step.name, 'records beyond maxOpenWindows go to the dead-letter topic (state-full), but the chain has none', `add .deadLetter('<topic>') to the chain`);
+  }
+  const maxOpenWindows = max ?? ctx.defaultMaxOpenWindows;
   const group = previous as PlannedStep<'group-by' | 'group-by-key'>;
   const node = planAggregate(ctx, aggregate, steps, i + 1, walk, group.keyField, step);
-  return { kind: 'WindowNode', name: step.name, deadLetter: walk.deadLetter, window: step.window, graceMs, retentionMs, emit: step.emit, idleCloseMs, late: step.late, next: [node] };
+  return {
+    kind: 'WindowNode', name: step.name, deadLetter: walk.deadLetter, window: step.window, graceMs, retentionMs, emit: step.emit, idleCloseMs, late: step.late,
+    ...(maxOpenWindows === undefined ? {} : { maxOpenWindows }),
+    next: [node],
+  };
 }
 
 function planAggregate(ctx: PlannerContext, step: PlannedStep<'aggregate'>, steps: readonly StepSpec[], i: number, walk: Walk, keyField: string, window: PlannedStep<'window'>): AggregateNode {

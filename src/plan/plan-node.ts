@@ -165,6 +165,11 @@ export interface WindowNode extends NodeBase {
   readonly emit: EmitMode;
   readonly idleCloseMs: number | undefined;
   readonly late: LatePolicy;
+  /**
+   * State budget: windows (or sessions) kept open per task; a record that
+   * would open one more is dead-lettered as `state-full`. Absent: no bound.
+   */
+  readonly maxOpenWindows?: number;
   readonly next: readonly [AggregateNode];
 }
 

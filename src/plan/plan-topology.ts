@@ -26,7 +26,11 @@ const TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
  */
 export function plan(topology: TopologySpec | { readonly spec: TopologySpec }, options: PlanOptions = {}): TopologyPlan {
   const spec = 'chains' in topology ? topology : topology.spec;
-  return new Planner(spec, options.applicationId ?? spec.name).run();
+  const max = options.maxOpenWindows;
+  if (max !== undefined && !(Number.isSafeInteger(max) && max > 0)) {
+    throw new TopologyDefinitionError(spec.name, spec.name, `maxOpenWindows must be a positive whole number, got ${String(max)}`, 'pass a number of windows such as 1000000, or leave it out for no bound');
+  }
+  return new Planner(spec, options.applicationId ?? spec.name, max).run();
 }
 
 /**
@@ -44,6 +48,11 @@ export interface PlanOptions {
    * different ids must not share internal topics, or each would read the other's records.
    */
   readonly applicationId?: string;
+  /**
+   * State budget of every window step that sets none of its own (`.window(…, { maxOpenWindows })`):
+   * windows kept open per task. `sluice run` passes its `--max-open-windows`; default none.
+   */
+  readonly maxOpenWindows?: number;
 }
 
 /** Walks the chains; the keyed steps (groupBy, groupByKey, track, window + aggregate) are planned in plan-keyed-steps.ts. */
@@ -59,6 +68,7 @@ class Planner implements PlannerContext {
   constructor(
     private readonly spec: TopologySpec,
     readonly applicationId: string,
+    readonly defaultMaxOpenWindows: number | undefined = undefined,
   ) {}
 
   run(): TopologyPlan {

@@ -45,6 +45,8 @@ export interface Walk {
 export interface PlannerContext {
   /** Prefix of internal topic names (repartition, changelog). */
   readonly applicationId: string;
+  /** The state budget of window steps that set none (`PlanOptions.maxOpenWindows`). */
+  readonly defaultMaxOpenWindows: number | undefined;
   readonly fail: Fail;
   /** Plans `steps[i..]`, returning the nodes that follow the previous one. */
   steps(steps: readonly StepSpec[], i: number, walk: Walk, after: string): readonly PlanNode[];

@@ -170,6 +170,7 @@ export type StepSpec =
       readonly idleClose?: Duration;
       readonly retention?: Duration;
       readonly late: LatePolicy;
+      readonly maxOpenWindows?: number;
     }
   | {
       readonly kind: 'aggregate';

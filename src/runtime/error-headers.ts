@@ -53,4 +53,5 @@ export type DeadLetterReason =
   | 'event-time'
   | 'error'
   | 'serialize'
-  | 'rejected';
+  | 'rejected'
+  | 'state-full';

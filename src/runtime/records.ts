@@ -80,6 +80,12 @@ export interface TaskCounters {
   late: number;
   /** Bad or late records dropped because no dead-letter topic applies. */
   dropped: number;
+  /**
+   * Records refused by a window step's state budget (`maxOpenWindows`), per
+   * step; dead-lettered as `state-full` (or dropped without a dead-letter
+   * topic, and then counted in `dropped` too). Absent when none.
+   */
+  stateOverflow?: Record<string, number>;
 }
 
 /**

@@ -19,6 +19,8 @@ export interface RuntimeObserver {
   /** Records sent to a dead-letter topic, by reason. */
   deadLettered(topology: string, reason: string, records: number): void;
   late(topology: string, records: number): void;
+  /** Records a window step refused because its state budget (`maxOpenWindows`) was full. */
+  stateOverflow(topology: string, step: string, records: number): void;
   /** From the latest event time in an output record to the moment its checkpoint committed. */
   endToEndLatency(topology: string, seconds: number): void;
   checkpointCommitted(topology: string, seconds: number): void;
@@ -39,6 +41,7 @@ export const NO_OBSERVER: RuntimeObserver = Object.freeze({
   recordsProduced: () => {},
   deadLettered: () => {},
   late: () => {},
+  stateOverflow: () => {},
   endToEndLatency: () => {},
   checkpointCommitted: () => {},
   checkpointAborted: () => {},

@@ -56,7 +56,9 @@ export interface TopologyRunnerOptions {
  * runner.stats.late; // late records counted so far
  * ```
  */
-export interface RunnerStats extends TaskCounters {
+export interface RunnerStats extends Omit<TaskCounters, 'stateOverflow'> {
+  /** Records refused by window steps' state budgets (`maxOpenWindows`), all steps together. */
+  stateOverflow: number;
   outputs: number;
   checkpoints: number;
   aborts: number;

@@ -1,4 +1,6 @@
 import { setImmediate as yieldToEventLoop, setTimeout as sleep } from 'node:timers/promises';
+import type { PlanNode } from '../plan/plan-node.js';
+import type { TopologyPlan } from '../plan/topology-plan.js';
 import type { CommitOffset, InputRecord, OutputRecord, TaskCounters } from './records.js';
 import { NO_OBSERVER, type RuntimeObserver } from './runtime-observer.js';
 import {
@@ -47,7 +49,7 @@ const PURGE_EVERY_MS = 30_000;
  * ```
  */
 export class TopologyRunner {
-  readonly stats: RunnerStats = { processed: 0, deadLettered: 0, late: 0, dropped: 0, outputs: 0, checkpoints: 0, aborts: 0, restoredRecords: 0, assignedPartitions: 0 };
+  readonly stats: RunnerStats = { processed: 0, deadLettered: 0, late: 0, dropped: 0, stateOverflow: 0, outputs: 0, checkpoints: 0, aborts: 0, restoredRecords: 0, assignedPartitions: 0 };
   readonly #options: TopologyRunnerOptions;
   readonly #subTopologyByTopic = new Map<string, number>();
   readonly #tasks = new Map<string, TaskSlot>();
@@ -65,6 +67,8 @@ export class TopologyRunner {
   /** The consumer reported a fatal error: it is replaced (with the writer bound to it) in the next recovery. */
   #consumerBroken = false;
   #lastPurge = 0;
+  #overflowSinceWarning = 0;
+  #lastOverflowWarning = Number.NEGATIVE_INFINITY;
   /** Committed next offsets of repartition inputs, purged from their topics every so often. */
   readonly #purgeable = new Map<string, CommitOffset>();
   readonly #observer: RuntimeObserver;
@@ -100,6 +104,8 @@ export class TopologyRunner {
     await this.#connectConsumer();
     this.#writer = await this.#connectWriter();
     log('info', `topology ${plan.topology} joined group ${this.groupId}`, { inputs: [...this.#subTopologyByTopic.keys()], guarantee: this.#guarantee() });
+    // The overflow series of every budgeted window step exists from the start, so rate() and alerts work before anything overflows.
+    for (const step of budgetedWindowSteps(plan)) this.#observer.stateOverflow(plan.topology, step, 0);
   }
 
   async #connectConsumer(): Promise<void> {
@@ -400,14 +406,45 @@ export class TopologyRunner {
 
   #count(counters: Readonly<TaskCounters>): void {
     if (counters.late > 0) this.#observer.late(this.#options.plan.topology, counters.late);
+    if (counters.stateOverflow !== undefined) this.#countOverflow(counters.stateOverflow);
     this.stats.processed += counters.processed;
     this.stats.deadLettered += counters.deadLettered;
     this.stats.late += counters.late;
     this.stats.dropped += counters.dropped;
   }
 
+  /** State budgets that overflowed: the metric per step, the stats, and a warning at most once a minute. */
+  #countOverflow(perStep: Readonly<Record<string, number>>): void {
+    const topology = this.#options.plan.topology;
+    for (const [step, records] of Object.entries(perStep)) {
+      this.#observer.stateOverflow(topology, step, records);
+      this.stats.stateOverflow += records;
+      this.#overflowSinceWarning += records;
+    }
+    const now = this.#now();
+    if (this.#overflowSinceWarning > 0 && now - this.#lastOverflowWarning >= 60_000) {
+      this.#lastOverflowWarning = now;
+      this.#options.log('warn', `topology ${topology}: ${this.#overflowSinceWarning} record(s) refused because a window step held its maxOpenWindows open windows; they went to the dead-letter topic as state-full`, {
+        steps: Object.keys(perStep),
+        stateOverflowTotal: this.stats.stateOverflow,
+      });
+      this.#overflowSinceWarning = 0;
+    }
+  }
+
   #required<T>(value: T | undefined): T {
     if (value === undefined) throw new Error(`topology ${this.#options.plan.topology}: start() must be called before run()`);
     return value;
   }
+}
+
+/** Names of the window steps of `plan` that have a state budget (`maxOpenWindows`). */
+function budgetedWindowSteps(plan: TopologyPlan): string[] {
+  const steps: string[] = [];
+  const visit = (node: PlanNode): void => {
+    if (node.kind === 'WindowNode' && node.maxOpenWindows !== undefined) steps.push(node.name);
+    for (const child of node.next as readonly PlanNode[]) visit(child);
+  };
+  for (const sub of plan.subTopologies) visit(sub.root);
+  return steps;
 }

@@ -163,6 +163,23 @@ export class SessionStore<T> {
     return { entry: survivor, mergedAway: mergedAway ?? NOTHING_MERGED };
   }
 
+  /**
+   * Whether {@link SessionStore.upsertSession} would start a new session for
+   * this record: it is not late and within `gap` of no open session of its
+   * key. Changes nothing (a state budget asks before applying a record).
+   */
+  wouldOpen(groupKey: string, eventTimeMs: number, lateAgainstMs: number = Number.NEGATIVE_INFINITY): boolean {
+    const t = eventTimeMs;
+    if (lateAgainstMs > this.clock.watermark && isLateFor(this.closeAt(t), this.graceMs, lateAgainstMs)) return false;
+    const gap = this.gapMs;
+    const group = this.groups.get(groupKey);
+    if (group !== undefined) {
+      for (const w of group.closed.values()) if (w.start - gap <= t && t <= w.end + gap) return false;
+      for (const e of group.open.values()) if (e.window.start - gap <= t && t <= e.window.end + gap) return false;
+    }
+    return !this.expired(t);
+  }
+
   /** The open session of `groupKey` starting at `start`, if any. */
   get(groupKey: string, start: number): WindowEntry | undefined {
     return this.groups.get(groupKey)?.open.get(start);

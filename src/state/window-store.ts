@@ -134,6 +134,26 @@ export class WindowStore<T> {
     return isLateFor(window.end, graceMs, Math.max(this.clock.watermark, atLeastMs));
   }
 
+  /**
+   * Open windows that the watermark has not closed yet (`end + grace >
+   * watermark`): the ones `closeExpired(graceMs)` would keep. O(1) when
+   * none expired, else O(end times that expired).
+   */
+  unexpiredWindowCount(graceMs: number): number {
+    const heap = this.endHeap;
+    const watermark = this.clock.watermark;
+    let expired = 0;
+    // The expired end times are a subtree at the top of the heap: walk only into them.
+    const stack = heap.length > 0 ? [0] : [];
+    while (stack.length > 0) {
+      const i = stack.pop()!;
+      if (i >= heap.length || !isLateFor(heap[i]!, graceMs, watermark)) continue;
+      expired += this.buckets.get(heap[i]!)!.size;
+      stack.push(2 * i + 1, 2 * i + 2);
+    }
+    return this.open - expired;
+  }
+
   /** Whether `groupKey` has an open window starting at `windowStart`. */
   has(groupKey: string, windowStart: number): boolean {
     return this.find(groupKey, windowStart) !== NO_SLOT;

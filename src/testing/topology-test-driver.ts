@@ -33,6 +33,8 @@ export interface TopologyTestDriverOptions {
   readonly wallClockMs?: number;
   /** Records per task batch. Default: everything pending. */
   readonly maxBatchSize?: number;
+  /** State budget of window steps that set none (as `sluice run --max-open-windows`); default none. */
+  readonly maxOpenWindows?: number;
 }
 
 /**
@@ -62,7 +64,7 @@ export class TopologyTestDriver {
   private wall: number;
 
   constructor(topology: Topology | TopologySpec | TopologyPlan, options: TopologyTestDriverOptions = {}) {
-    this.plan = 'subTopologies' in topology ? topology : planTopology(topology);
+    this.plan = 'subTopologies' in topology ? topology : planTopology(topology, options.maxOpenWindows === undefined ? {} : { maxOpenWindows: options.maxOpenWindows });
     this.options = options;
     this.registry = options.registry ?? new InMemorySchemaRegistry();
     this.wall = options.wallClockMs ?? 0;
@@ -117,6 +119,10 @@ export class TopologyTestDriver {
       this.counters.deadLettered += counters.deadLettered;
       this.counters.late += counters.late;
       this.counters.dropped += counters.dropped;
+      for (const [step, n] of Object.entries(counters.stateOverflow ?? {})) {
+        const perStep = (this.counters.stateOverflow ??= {});
+        perStep[step] = (perStep[step] ?? 0) + n;
+      }
     }
   }
 

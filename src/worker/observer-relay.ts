@@ -89,6 +89,10 @@ export class RelayObserver implements RuntimeObserver {
     this.#record(['late', ...args]);
   }
 
+  stateOverflow(...args: Parameters<RuntimeObserver['stateOverflow']>): void {
+    this.#record(['stateOverflow', ...args]);
+  }
+
   endToEndLatency(topology: string, seconds: number): void {
     let list = this.#latencies.get(topology);
     if (list === undefined) this.#latencies.set(topology, (list = []));

@@ -50,6 +50,11 @@ export function runCommand(context: CliContext): Command {
     .option('--log-level <level>', 'debug, info, warn or error', 'info')
     .option('--no-migrate', 'do not apply the sql/ migrations at start (the sinks still check their tables)')
     .addOption(new Option('--only <part>', 'run only the stream processing or only the sinks (to scale them apart)').choices(['processing', 'sinks']))
+    .option(
+      '--max-open-windows <n>',
+      'state budget: the most windows each window step keeps open per task (input partition), for steps that set no maxOpenWindows of their own; a record that would open one more is dead-lettered as state-full. "none": no bound',
+      String(DEFAULT_MAX_OPEN_WINDOWS),
+    )
     .option('--no-processing-thread', 'process on the thread that runs the Kafka client instead of a worker thread of its own (slower; for debugging)')
     .addHelpText(
       'after',
@@ -66,7 +71,7 @@ Examples:
   $ sluice run --all --guarantee at-least-once
   $ sluice run bus-telemetry --only sinks        # a second process that only writes PostgreSQL`,
     )
-    .action(async (names: string[], options: { all?: boolean; guarantee: DeliveryGuarantee; applicationId?: string; instanceId?: string; logFormat: string; logLevel: string; migrate: boolean; only?: 'processing' | 'sinks'; processingThread: boolean }) => {
+    .action(async (names: string[], options: { all?: boolean; guarantee: DeliveryGuarantee; applicationId?: string; instanceId?: string; logFormat: string; logLevel: string; migrate: boolean; only?: 'processing' | 'sinks'; processingThread: boolean; maxOpenWindows: string }) => {
       const catalog = new TopologyCatalog(context.projectDir);
       const selected = options.all ? catalog.names() : names;
       if (selected.length === 0) throw new Error(`name a topology to run (known: ${catalog.names().join(', ') || 'none'}) or pass --all`);
@@ -75,8 +80,10 @@ Examples:
       const log = cliLog(parseLogFormat(options.logFormat), logLevel);
       const endpoints = resolveEndpoints(context.projectDir);
       // Definitions and configuration first: what cannot work fails at once, before connecting to anything.
+      const maxOpenWindows = parseMaxOpenWindows(options.maxOpenWindows);
+      const planOptions = { ...(options.applicationId ? { applicationId: options.applicationId } : {}), ...(maxOpenWindows === undefined ? {} : { maxOpenWindows }) };
       const plans = [];
-      for (const name of selected) plans.push(await catalog.plan(name, options.applicationId ? { applicationId: options.applicationId } : {}));
+      for (const name of selected) plans.push(await catalog.plan(name, planOptions));
       const schemas = await loadProjectSchemas(context.projectDir);
       for (const plan of plans) checkSchemaFiles(plan, catalog.relativeFile(plan.topology), schemas);
       const sinkPlans = options.only === 'processing' ? [] : plans;
@@ -174,6 +181,7 @@ Examples:
         runners = topologyHosts({
           plans: options.only === 'sinks' ? [] : plans,
           processingThread: options.processingThread,
+          ...(maxOpenWindows === undefined ? {} : { maxOpenWindows }),
           projectDir: context.projectDir,
           registryUrl: endpoints.schemaRegistryUrl,
           runner: { transport, registry, resolveSchema, log, instanceId, observer, staticMembership: Boolean(options.instanceId), guarantee: options.guarantee, ...groupId },
@@ -199,4 +207,17 @@ Examples:
         await metricsServer.close();
       }
     });
+}
+
+/** `sluice run`'s state budget per window step and task when the step sets none (see `--max-open-windows`). */
+export const DEFAULT_MAX_OPEN_WINDOWS = 1_000_000;
+
+/** `--max-open-windows`: a positive whole number, or `none` for no bound (undefined). */
+export function parseMaxOpenWindows(text: string): number | undefined {
+  if (text.trim().toLowerCase() === 'none') return undefined;
+  const n = Number(text.replace(/_/g, ''));
+  if (!Number.isSafeInteger(n) || n <= 0) {
+    throw new Error(`--max-open-windows must be a positive whole number of windows or "none", got "${text}" (e.g. --max-open-windows 2000000)`);
+  }
+  return n;
 }

@@ -52,6 +52,8 @@ export class WindowAggregateProcessor implements Processor {
   private readonly table: TableSinkNode;
   private readonly store: WindowStore<unknown> | SessionStore<unknown>;
   private readonly slots: MutableWindow[] = [];
+  /** The state budget: windows (or sessions) kept open at most; Infinity without one. */
+  private readonly maxOpen: number;
   private pending: (readonly Envelope[])[] = [];
 
   constructor(
@@ -62,6 +64,7 @@ export class WindowAggregateProcessor implements Processor {
     this.aggregate = node.next[0];
     this.table = this.aggregate.next[0];
     this.stateTopic = this.aggregate.changelogTopic ?? this.table.topic;
+    this.maxOpen = node.maxOpenWindows ?? Number.POSITIVE_INFINITY;
     this.store =
       node.window.kind === 'session'
         ? new SessionStore(this.aggregate.aggregators, { gapMs: node.window.gapMs, graceMs: node.graceMs })
@@ -151,6 +154,9 @@ export class WindowAggregateProcessor implements Processor {
     const stamped = ctx.closeWatermark !== undefined;
     if (!stamped) store.observe(t, ctx.nowMs);
     const lateAgainst = stamped ? env.watermark : Number.NEGATIVE_INFINITY;
+    if (store.openWindowCount >= this.maxOpen && store.wouldOpen(groupKey, t, lateAgainst)) {
+      return this.overflow(env, ctx, `a new session of key "${groupKey}" at ${t}`);
+    }
     const update = store.upsertSession(groupKey, t, env.value, lateAgainst);
     if (update === null) return this.late(env, ctx);
     for (const w of update.mergedAway) this.emitTombstone(this.stateTopic, groupKey, w.start, t, ctx);
@@ -165,14 +171,38 @@ export class WindowAggregateProcessor implements Processor {
     if (!stamped) store.observe(t, ctx.nowMs);
     const lateAgainst = stamped ? env.watermark : Number.NEGATIVE_INFINITY;
     const n = assignWindowsInto(this.node.window, t, this.slots);
+    const grace = this.node.graceMs;
+    if (this.maxOpen !== Number.POSITIVE_INFINITY) {
+      // A record is applied to all its windows or to none: count the windows it would open first.
+      let opens = 0;
+      let first: MutableWindow | undefined;
+      for (let i = 0; i < n; i++) {
+        const w = this.slots[i]!;
+        if (store.isLate(w, grace, lateAgainst) || store.has(groupKey, w.start)) continue;
+        opens++;
+        first ??= w;
+      }
+      // Windows the watermark has closed already leave at the end of the batch: they take no budget.
+      if (opens > 0 && store.openWindowCount + opens > this.maxOpen && store.unexpiredWindowCount(grace) + opens > this.maxOpen) {
+        return this.overflow(env, ctx, `${opens === 1 ? 'window' : `${opens} windows from`} [${first!.start}, ${first!.end}) of key "${groupKey}"`);
+      }
+    }
     let accepted = false;
     for (let i = 0; i < n; i++) {
       const w = this.slots[i]!;
-      if (store.isLate(w, this.node.graceMs, lateAgainst)) continue;
+      if (store.isLate(w, grace, lateAgainst)) continue;
       dirty.add(store.upsertSlot(groupKey, w, env.value, t));
       accepted = true;
     }
     if (!accepted) this.late(env, ctx);
+  }
+
+  /** The state budget is full: the record is dead-lettered as `state-full` (dropped without a DLQ), and counted per step. */
+  private overflow(env: Envelope, ctx: BatchContext, opening: string): void {
+    const perStep = (ctx.counters.stateOverflow ??= {});
+    perStep[this.node.name] = (perStep[this.node.name] ?? 0) + 1;
+    const message = `the step's state is full (maxOpenWindows ${this.maxOpen}, counting windows not closed yet); ${opening} would open past it`;
+    ctx.deadLetter(env.origin, this.node.deadLetter, 'state-full', this.node.name, message);
   }
 
   private late(env: Envelope, ctx: BatchContext): void {
