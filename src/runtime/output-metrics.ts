@@ -1,6 +1,7 @@
 import type { TopologyPlan } from '../plan/topology-plan.js';
 import { ERROR_HEADERS } from './error-headers.js';
 import type { OutputRecord } from './records.js';
+import { WATERMARK_HEADERS } from './watermark-headers.js';
 import type { RuntimeObserver } from './runtime-observer.js';
 
 /**
@@ -35,6 +36,8 @@ export class OutputMetrics {
     const perTopic = new Map<string, number>();
     const perReason = new Map<string, number>();
     for (const output of outputs) {
+      // Watermark markers are Sluice's bookkeeping, not records a user would count.
+      if (output.value === null && output.headers[WATERMARK_HEADERS.marker] !== undefined) continue;
       perTopic.set(output.topic, (perTopic.get(output.topic) ?? 0) + 1);
       const reason = output.headers[ERROR_HEADERS.reason];
       if (reason !== undefined && this.#deadLetterTopics.has(output.topic)) {

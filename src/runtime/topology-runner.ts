@@ -243,7 +243,8 @@ export class TopologyRunner {
   async #process(slot: TaskSlot, batch: readonly InputRecord[], now: number, outputs: OutputRecord[], commits: Map<string, CommitOffset>): Promise<readonly OutputRecord[]> {
     const started = performance.now();
     const result = await slot.task.process(batch, now);
-    this.#observer.batchProcessed(this.#options.plan.topology, slot.input, batch.length, (performance.now() - started) / 1000);
+    // Records, not watermark markers: `processed` leaves markers out.
+    this.#observer.batchProcessed(this.#options.plan.topology, slot.input, result.counters.processed, (performance.now() - started) / 1000);
     pushAll(outputs, result.outputs);
     // Chunks of a partition come in offset order: the last commit per partition is the highest.
     for (const commit of result.commits) commits.set(partitionKey(commit.topic, commit.partition), commit);
