@@ -170,7 +170,7 @@ export async function runSeed(scenario: Scenario, stack: StackEndpoints, options
     await db.connect();
     const compareDeadline = Date.now() + Math.min(profile.compareMs, left(15_000));
     for (;;) {
-      verdict = await verify(expectation, names, db, stack.kafkaBootstrapServers, registry);
+      verdict = await verify(expectation, names, db, stack.kafkaBootstrapServers, registry, source.records);
       if (verdict.ok || Date.now() > compareDeadline) break;
       await sleep(3_000);
     }

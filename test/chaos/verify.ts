@@ -5,7 +5,7 @@
  */
 import type pg from 'pg';
 import { countKey, type Expectation, type ExpectedDeadLetter } from './oracle.js';
-import { readTopicBack, type RegistrySchemas } from './read-back.js';
+import { readTopicBack, type ReadRecord, type RegistrySchemas } from './read-back.js';
 
 /** One output compared with the oracle. */
 export interface OutputDiff {
@@ -65,7 +65,16 @@ const closeTo = (a: number, b: number): boolean => Math.abs(a - b) <= 1e-9 * Mat
 const ms = (column: string, as: string): string => `(extract(epoch from ${column}) * 1000)::bigint::text as ${as}`;
 
 /** Reads every output and compares; `ok` when every diff is empty. */
-export async function verify(expectation: Expectation, names: OutputNames, db: pg.Client, bootstrapServers: string, registry: RegistrySchemas): Promise<Verdict> {
+export async function verify(
+  expectation: Expectation,
+  names: OutputNames,
+  db: pg.Client,
+  bootstrapServers: string,
+  registry: RegistrySchemas,
+  source: readonly ReadRecord[],
+): Promise<Verdict> {
+  // A dead letter carries its source record as it was: key, value and timestamp.
+  const original = new Map(source.map((r) => [`${r.partition}@${r.offset}`, r]));
   const notes: string[] = [];
   const diffs: OutputDiff[] = [];
   diffs.push(await rawEvents(expectation, db));
@@ -80,12 +89,22 @@ export async function verify(expectation: Expectation, names: OutputNames, db: p
     step: r.headers.get('sluice.error.step') ?? '?',
     reason: r.headers.get('sluice.error.reason') ?? '?',
     message: r.headers.get('sluice.error.message') ?? '',
+    key: r.key,
+    payload: r.value,
+    sourceTimestamp: Number(r.headers.get('sluice.source.timestamp')),
   }));
-  diffs.push(deadLetters(`${names.dlq} (topic)`, expectation.deadLetters, fromTopic));
-  const { rows: dlqRows } = await db.query<{ source_partition: number; source_offset: string; step: string; reason: string; message: string }>(
-    'select source_partition, source_offset::text, step, reason, message from dlq_events',
+  diffs.push(deadLetters(`${names.dlq} (topic)`, expectation.deadLetters, fromTopic, original));
+  const { rows: dlqRows } = await db.query<{ source_partition: number; source_offset: string; step: string; reason: string; message: string; key: Buffer | null; payload: Buffer | null; st: string | null }>(
+    `select source_partition, source_offset::text, step, reason, message, key, payload, ${ms('source_timestamp', 'st')} from dlq_events`,
   );
-  diffs.push(deadLetters('dlq_events (table)', expectation.deadLetters, dlqRows.map((r) => ({ partition: r.source_partition, offset: Number(r.source_offset), step: r.step, reason: r.reason, message: r.message }))));
+  diffs.push(
+    deadLetters(
+      'dlq_events (table)',
+      expectation.deadLetters,
+      dlqRows.map((r) => ({ partition: r.source_partition, offset: Number(r.source_offset), step: r.step, reason: r.reason, message: r.message, key: r.key, payload: r.payload, sourceTimestamp: Number(r.st) })),
+      original,
+    ),
+  );
   const table = await readTopicBack(bootstrapServers, names.table);
   if (table.openTransactionOffsets > 0) notes.push(`${names.table}: ${table.openTransactionOffsets} offsets in open transactions`);
   const latest = new Map<string, Buffer | null>();
@@ -159,7 +178,18 @@ async function validTopic(expectation: Expectation, values: readonly (Buffer | n
   return t.done();
 }
 
-function deadLetters(output: string, expected: readonly ExpectedDeadLetter[], actual: readonly { partition: number; offset: number; step: string; reason: string; message: string }[]): OutputDiff {
+interface ActualDeadLetter {
+  readonly partition: number;
+  readonly offset: number;
+  readonly step: string;
+  readonly reason: string;
+  readonly message: string;
+  readonly key: Buffer | null;
+  readonly payload: Buffer | null;
+  readonly sourceTimestamp: number;
+}
+
+function deadLetters(output: string, expected: readonly ExpectedDeadLetter[], actual: readonly ActualDeadLetter[], original: ReadonlyMap<string, ReadRecord>): OutputDiff {
   const t = new Tally(output, expected.length);
   t.actual = actual.length;
   const want = new Map(expected.map((d) => [`${d.partition}@${d.offset}/${d.step}`, d]));
@@ -175,6 +205,12 @@ function deadLetters(output: string, expected: readonly ExpectedDeadLetter[], ac
     }
     if (e.reason !== a.reason || (e.message !== undefined && e.message !== a.message)) {
       t.note('mismatched', 1, `${id}: ${a.reason} "${a.message}", expected ${e.reason}${e.message === undefined ? '' : ` "${e.message}"`}`);
+      continue;
+    }
+    const o = original.get(`${a.partition}@${a.offset}`);
+    const same = (x: Buffer | null, y: Buffer | null): boolean => (x === null || x.length === 0 ? y === null || y.length === 0 : y !== null && x.equals(y));
+    if (o !== undefined && !(same(o.value, a.payload) && same(o.key, a.key) && o.timestamp === a.sourceTimestamp)) {
+      t.note('mismatched', 1, `${id}: key, payload or source timestamp differ from the source record's`);
     }
   }
   for (const [id, n] of seen) if (n > 1) t.note('duplicated', n - 1, `${id} ×${n}`);
