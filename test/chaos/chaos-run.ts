@@ -177,6 +177,7 @@ export async function runSeed(scenario: Scenario, stack: StackEndpoints, options
     diffs = verdict.diffs.filter((d) => !(d.lost === 0 && d.duplicated === 0 && d.unexpected === 0 && d.mismatched === 0 && d.expected === d.actual));
     for (const d of diffs) failures.push(`${d.output}: expected ${d.expected}, actual ${d.actual}, lost ${d.lost}, duplicated ${d.duplicated}, unexpected ${d.unexpected}, mismatched ${d.mismatched}`);
     for (const n of verdict.notes) failures.push(n);
+    observations.push(...verdict.observations);
     mark('verify', since);
 
     // A clean stop after all that: SIGTERM commits, leaves and exits 0.
