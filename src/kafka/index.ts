@@ -9,3 +9,5 @@ export { TransactionalProducer, transactionFault, type TransactionFault } from '
 export type { TopicPartition, TopicPartitionOffset } from './rdkafka.js';
 export { PartitionReader } from './partition-reader.js';
 export { kafkaStreamTransport, type ConsumedRecord, type ProducedRecord } from './kafka-stream-transport.js';
+export { clusterBrokers, type ClusterBroker } from './cluster-brokers.js';
+export { replicationFromEnv, topicReplication, type ReplicationPolicy } from './topic-replication.js';

@@ -3,6 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { KafkaClientError, toKafkaError } from './kafka-error.js';
 import type { KafkaProperties } from './kafka-config.js';
 import { describeTopicConfigs } from './describe-topic-configs.js';
+import { clusterBrokers } from './cluster-brokers.js';
+import { replicationFromEnv, topicReplication, type ReplicationPolicy } from './topic-replication.js';
 
 /** Group-coordinator errors that pass once the coordinator has moved or loaded. */
 const COORDINATOR_MOVING: ReadonlySet<number> = new Set([
@@ -33,11 +35,27 @@ export class KafkaAdmin {
   readonly #client: IAdminClient;
   readonly #properties: KafkaProperties;
   readonly #timeoutMs: number;
+  readonly #replication: ReplicationPolicy;
   /** Per group: a consumer client of it that never joins, for its committed offsets (see committedOffsets). */
   readonly #offsetReaders = new Map<string, Promise<KafkaConsumerClient>>();
 
-  constructor(properties: KafkaProperties, options: { timeoutMs?: number } = {}) {
-    this.#client = AdminClient.create({ ...properties, log_level: 3 });
+  /**
+   * `replication` decides the replication factor and `min.insync.replicas` of
+   * the topics {@link KafkaAdmin.ensureTopics} creates; by default it comes
+   * from `SLUICE_TOPIC_REPLICATION_FACTOR` / `SLUICE_TOPIC_MIN_INSYNC_REPLICAS`
+   * (see `replicationFromEnv`), else from the cluster's size.
+   */
+  constructor(properties: KafkaProperties, options: { timeoutMs?: number; replication?: ReplicationPolicy } = {}) {
+    this.#replication = options.replication ?? replicationFromEnv(process.env);
+    this.#client = AdminClient.create({
+      // Offset listings go to each partition's leader as this client's metadata cache knows it, and an
+      // admin client refreshes that cache only every topic.metadata.refresh.interval.ms (5 min by
+      // default): after a broker died, listings of the partitions it led timed out for minutes, long
+      // after the cluster had elected new leaders (restores and lag wait on them). 5 s bounds that.
+      'topic.metadata.refresh.interval.ms': 5_000,
+      ...properties,
+      log_level: 3,
+    });
     this.#properties = properties;
     this.#timeoutMs = options.timeoutMs ?? 30_000;
   }
@@ -46,20 +64,28 @@ export class KafkaAdmin {
    * Creates missing topics; an existing topic with a different partition
    * count is an error naming the topic, both counts and the fix.
    *
+   * A topic without its own replication factor gets min(3, live brokers)
+   * replicas, read from the cluster's metadata now, and
+   * `min.insync.replicas=2` when that is 3 or more (unless its config sets
+   * it) — see `topicReplication`; the constructor's policy overrides both.
+   * Existing topics are left as they are.
+   *
    * Returns only once every partition of every topic has a leader that
    * answers an offset request (see {@link KafkaAdmin.awaitTopicsReady}): a
    * broker acknowledges a creation before its partitions are led, and a read
    * right after would fail with "Unknown topic or partition" or "Not leader".
    */
   async ensureTopics(topics: readonly TopicRequirement[]): Promise<void> {
+    const needsDefault = topics.some((t) => t.replicationFactor === undefined);
+    const replication = needsDefault ? await this.defaultReplication() : undefined;
     for (const topic of topics) {
       await new Promise<void>((resolvePromise, reject) => {
         this.#client.createTopic(
           {
             topic: topic.name,
             num_partitions: topic.partitions,
-            replication_factor: topic.replicationFactor ?? -1,
-            config: { ...(topic.config ?? {}) },
+            replication_factor: topic.replicationFactor ?? replication!.factor,
+            config: { ...(topic.replicationFactor === undefined ? replication!.config : {}), ...(topic.config ?? {}) },
           },
           this.#timeoutMs,
           (error: LibrdKafkaError) => {
@@ -79,6 +105,22 @@ export class KafkaAdmin {
         );
       }
     }
+  }
+
+  /**
+   * The replication factor and configs a topic created now gets when it
+   * names none: the policy's, else min(3, live brokers) replicas and
+   * `min.insync.replicas=2` from 3 replicas on.
+   *
+   * @example
+   * ```ts
+   * await admin.defaultReplication(); // { factor: 3, config: { 'min.insync.replicas': '2' } } on a 3-broker cluster
+   * ```
+   */
+  async defaultReplication(): Promise<{ factor: number; config: Record<string, string> }> {
+    if (this.#replication.factor !== undefined) return topicReplication(this.#replication, this.#replication.factor);
+    const brokers = await clusterBrokers(this.#properties, this.#timeoutMs);
+    return topicReplication(this.#replication, brokers.length);
   }
 
   /**
