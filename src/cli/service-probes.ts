@@ -1,4 +1,4 @@
-import { probeKafka } from '../kafka/index.js';
+import { clusterBrokers, probeKafka } from '../kafka/index.js';
 import { probePostgres } from '../sinks/postgres/probe-postgres.js';
 import type { ServiceProbes } from '../stack/index.js';
 
@@ -6,4 +6,5 @@ import type { ServiceProbes } from '../stack/index.js';
 export const serviceProbes: ServiceProbes = {
   kafka: (bootstrapServers, timeoutMs) => probeKafka(bootstrapServers, timeoutMs),
   postgres: (databaseUrl, timeoutMs) => probePostgres(databaseUrl, timeoutMs),
+  kafkaBrokers: async (bootstrapServers, timeoutMs) => (await clusterBrokers({ 'bootstrap.servers': bootstrapServers }, timeoutMs)).length,
 };

@@ -33,6 +33,8 @@ export interface ServiceProbes {
   kafka(bootstrapServers: string, timeoutMs: number): Promise<void>;
   /** Resolves once `select 1` answers; rejects with the reason. */
   postgres(databaseUrl: string, timeoutMs: number): Promise<void>;
+  /** How many brokers the cluster's metadata lists; `stack up --brokers N` waits until all N are there. */
+  kafkaBrokers?(bootstrapServers: string, timeoutMs: number): Promise<number>;
 }
 
 /** Environment variable names for the three endpoints. */

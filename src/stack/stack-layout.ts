@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -97,4 +98,96 @@ function portFrom(env: NodeJS.ProcessEnv, key: string, fallback: number): number
     throw new Error(`${key} must be a TCP port between 1 and 65535, got '${raw}'`);
   }
   return port;
+}
+
+/** The most Kafka nodes `sluice stack up --brokers N` runs (every node is a voter of the controller quorum). */
+export const MAX_BROKERS = 5;
+
+/**
+ * One node of the native Kafka: its id, ports and files. A single broker is
+ * node 1 in `.sluice/kafka/` (the layout of the one-broker stack); a cluster
+ * of N lives in `.sluice/kafka-cluster-<N>/broker-<id>/`, so its data never
+ * mixes with a differently shaped one.
+ */
+export interface KafkaNode {
+  readonly id: number;
+  /** Client (PLAINTEXT) port. */
+  readonly port: number;
+  /** KRaft controller port. */
+  readonly controllerPort: number;
+  readonly dir: string;
+  readonly logFile: string;
+  readonly pidFile: string;
+  readonly dataDir: string;
+  readonly configFile: string;
+}
+
+/**
+ * The nodes of a native Kafka of `brokers` nodes. Node `i` (1-based) listens
+ * on the Kafka port + 2(i−1) and its controller on the controller port +
+ * 2(i−1): 9092/9093, 9094/9095, 9096/9097 by default.
+ *
+ * @example
+ * ```ts
+ * kafkaNodes(stackLayout({ projectDir: '/p' }), nativePorts({}), 3).map((n) => n.port); // [9092, 9094, 9096]
+ * ```
+ */
+export function kafkaNodes(layout: StackLayout, ports: NativePorts, brokers: number): KafkaNode[] {
+  if (brokers === 1) {
+    const { dir, logFile, pidFile, dataDir, configFile } = layout.kafka;
+    return [{ id: 1, port: ports.kafka, controllerPort: ports.controller, dir, logFile, pidFile, dataDir, configFile }];
+  }
+  return Array.from({ length: brokers }, (_, i) => {
+    const dir = join(clusterDir(layout, brokers), `broker-${i + 1}`);
+    return {
+      id: i + 1,
+      port: ports.kafka + 2 * i,
+      controllerPort: ports.controller + 2 * i,
+      dir,
+      logFile: join(dir, 'kafka.log'),
+      pidFile: join(dir, 'kafka.pid'),
+      dataDir: join(dir, 'data'),
+      configFile: join(dir, 'server.properties'),
+    };
+  });
+}
+
+/** Where a native cluster of `brokers` nodes keeps its files. */
+export function clusterDir(layout: StackLayout, brokers: number): string {
+  return join(layout.stateDir, `kafka-cluster-${brokers}`);
+}
+
+/** The sizes of the native clusters this project has files for (not whether they run). */
+export function clusterSizesOnDisk(layout: StackLayout): number[] {
+  try {
+    return readdirSync(layout.stateDir)
+      .map((name) => /^kafka-cluster-(\d+)$/.exec(name)?.[1])
+      .filter((n): n is string => n !== undefined)
+      .map(Number)
+      .sort((a, b) => a - b);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * How many Kafka nodes `sluice stack up` runs when `--brokers` is not given:
+ * `SLUICE_STACK_BROKERS`, else undefined (the running shape, else 1).
+ *
+ * @example
+ * ```ts
+ * stackBrokers({ SLUICE_STACK_BROKERS: '3' }); // 3
+ * ```
+ */
+export function stackBrokers(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const raw = env.SLUICE_STACK_BROKERS;
+  if (raw === undefined || raw === '') return undefined;
+  return brokerCount(raw, 'SLUICE_STACK_BROKERS');
+}
+
+/** Parses a broker count (1..MAX_BROKERS); `what` names the option or variable in the error. */
+export function brokerCount(raw: string | number, what: string): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_BROKERS) throw new Error(`${what} must be a whole number from 1 to ${MAX_BROKERS}, got '${raw}'`);
+  return n;
 }

@@ -9,6 +9,8 @@ export interface StackState {
   readonly dockerServices: readonly string[];
   readonly startedAt: string;
   readonly started: readonly ServiceName[];
+  /** Nodes of the native Kafka `up` ran (absent: 1, or Kafka not native). */
+  readonly kafkaBrokers?: number;
 }
 
 /**

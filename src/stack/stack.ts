@@ -1,6 +1,6 @@
 import { composeStop, composeUp, COMPOSE_ENDPOINTS, COMPOSE_SERVICES, dockerEngineAnswers } from './docker-stack.js';
 import { findJavaToolchain, type JavaToolchain } from './java-toolchain.js';
-import { kafkaProcess, startNativeKafka } from './native-kafka.js';
+import { kafkaNodeProcess, runningKafkaShapes, startNativeKafka, stopNativeKafka } from './native-kafka.js';
 import { probeRegistry, registryProcess, startNativeRegistry } from './native-registry.js';
 import {
   DEFAULT_DATABASE_URL,
@@ -12,7 +12,7 @@ import {
   type StackEndpoints,
 } from './stack-endpoints.js';
 import { GENERAL_ALTERNATIVES, StackError } from './stack-error.js';
-import { nativePorts, stackLayout, type StackLayout } from './stack-layout.js';
+import { brokerCount, kafkaNodes, nativePorts, stackBrokers, stackLayout, type StackLayout } from './stack-layout.js';
 import { clearStackState, readStackState, writeStackState } from './stack-state.js';
 import { waitUntilReady } from './wait-until-ready.js';
 
@@ -25,11 +25,18 @@ export interface StackOptions {
   readonly probes: ServiceProbes;
   readonly env?: NodeJS.ProcessEnv;
   readonly log?: (line: string) => void;
+  /**
+   * Kafka nodes of the native stack (`stack up --brokers N`, 1..5): default
+   * `SLUICE_STACK_BROKERS`, else the shape already running, else 1.
+   */
+  readonly brokers?: number;
 }
 
 /** One service in `stack status`. */
 export interface ServiceStatus {
   readonly service: ServiceName;
+  /** The row's name when a service has several (`kafka-1`, `kafka-2`… of a native cluster). */
+  readonly name?: string;
   readonly source: ServiceSource | 'none';
   readonly endpoint: string | undefined;
   readonly answering: boolean;
@@ -58,9 +65,25 @@ export async function stackUp(options: StackOptions): Promise<StackUpResult> {
   const layout = stackLayout({ projectDir: options.projectDir, env });
   const preference = stackPreference(env);
   const fromEnv = (service: ServiceName): string | undefined => env[ENDPOINT_ENV[service]] || undefined;
+  const ports = nativePorts(env);
+  const requestedBrokers = options.brokers !== undefined ? brokerCount(options.brokers, '--brokers') : stackBrokers(env);
+  const brokers = requestedBrokers ?? runningKafkaShapes(layout, ports)[0] ?? 1;
+  if (requestedBrokers !== undefined && requestedBrokers > 1 && fromEnv('kafka')) {
+    throw new StackError({
+      problem: `--brokers ${requestedBrokers} starts a native Kafka cluster, but KAFKA_BOOTSTRAP_SERVERS names a Kafka already (${fromEnv('kafka')})`,
+      alternatives: ['unset KAFKA_BOOTSTRAP_SERVERS to start the cluster', 'or drop --brokers / SLUICE_STACK_BROKERS to use that Kafka'],
+    });
+  }
+  if (brokers > 1 && preference === 'docker') {
+    throw new StackError({
+      problem: `docker-compose.yml runs one Kafka broker; a cluster of ${brokers} runs on the native stack only`,
+      alternatives: [`SLUICE_STACK=native sluice stack up --brokers ${brokers}`],
+    });
+  }
 
   const needed = (['kafka', 'registry'] as const).filter((service) => !fromEnv(service));
-  const useDocker = needed.length > 0 && preference !== 'native' && (preference === 'docker' || (await dockerEngineAnswers()));
+  // A cluster is native (compose has one broker), and so is the rest of the stack beside it.
+  const useDocker = needed.length > 0 && brokers === 1 && preference !== 'native' && (preference === 'docker' || (await dockerEngineAnswers()));
   if (preference === 'docker' && !useDocker) throw new StackError({ problem: 'SLUICE_STACK=docker but no Docker engine answers' });
 
   const sources: Record<ServiceName, ServiceSource> = { kafka: 'env', registry: 'env', postgres: 'env' };
@@ -84,15 +107,25 @@ export async function stackUp(options: StackOptions): Promise<StackUpResult> {
   } else {
     if (!kafka) {
       toolchain ??= await findJavaToolchain(env);
-      const result = await startNativeKafka({ layout, ports: nativePorts(env), toolchain, probe: options.probes.kafka, log });
+      const result = await startNativeKafka({
+        layout,
+        ports,
+        brokers,
+        toolchain,
+        probe: options.probes.kafka,
+        ...(options.probes.kafkaBrokers ? { countBrokers: options.probes.kafkaBrokers } : {}),
+        log,
+      });
       kafka = result.bootstrapServers;
       sources.kafka = 'native';
       if (!result.reused) started.push('kafka');
-      log(`kafka: ${result.reused ? 'reusing the running broker' : 'started'} at ${kafka}`);
+      const what = brokers === 1 ? 'broker' : `cluster of ${brokers} brokers`;
+      const restarted = brokers > 1 && !result.reused && result.startedNodes.length < brokers ? ` (started node(s) ${result.startedNodes.join(', ')} again)` : '';
+      log(`kafka: ${result.reused ? `reusing the running ${what}` : `started${brokers > 1 ? ` a ${what}` : ''}${restarted}`} at ${kafka}`);
     }
     if (!registry) {
       toolchain ??= await findJavaToolchain(env);
-      const result = await startNativeRegistry({ layout, ports: nativePorts(env), toolchain, log });
+      const result = await startNativeRegistry({ layout, ports, toolchain, log });
       registry = result.url;
       sources.registry = 'native';
       if (!result.reused) started.push('registry');
@@ -121,6 +154,7 @@ export async function stackUp(options: StackOptions): Promise<StackUpResult> {
   };
   writeStackState(layout.stateFile, {
     endpoints,
+    ...(sources.kafka === 'native' ? { kafkaBrokers: brokers } : {}),
     dockerServices: unique([...(previous?.dockerServices ?? []), ...dockerServices]),
     started: unique([...(previous?.started ?? []), ...started]),
     startedAt: previous?.startedAt ?? new Date().toISOString(),
@@ -138,7 +172,7 @@ export type StackUpResult = StackEndpoints & { readonly startedNow: readonly str
  * @example
  * ```ts
  * const stopped = await stackDown({ projectDir: process.cwd(), probes });
- * // ['kafka', 'registry']
+ * // ['registry', 'kafka'] — or ['registry', 'kafka-1', 'kafka-2', 'kafka-3'] for a cluster
  * ```
  */
 export async function stackDown(options: Omit<StackOptions, 'probes'>): Promise<string[]> {
@@ -146,7 +180,7 @@ export async function stackDown(options: Omit<StackOptions, 'probes'>): Promise<
   const stopped: string[] = [];
   // The registry first: it has nothing to flush into Kafka, and Kafka shuts down cleaner without clients.
   if (await registryProcess(layout).stop()) stopped.push('registry');
-  if (await kafkaProcess(layout).stop(60_000)) stopped.push('kafka');
+  stopped.push(...(await stopNativeKafka(layout, nativePorts(options.env ?? process.env), 60_000)));
   const state = readStackState(layout.stateFile);
   if (state && state.dockerServices.length > 0) {
     await composeStop(options.projectDir, state.dockerServices);
@@ -174,18 +208,28 @@ export async function stackStatus(options: StackOptions): Promise<ServiceStatus[
   const kafkaEndpoint = env.KAFKA_BOOTSTRAP_SERVERS || state?.endpoints.kafkaBootstrapServers || `127.0.0.1:${ports.kafka}`;
   const registryEndpoint = env.SCHEMA_REGISTRY_URL || state?.endpoints.schemaRegistryUrl || `http://127.0.0.1:${ports.registry}/apis/ccompat/v7`;
   const databaseUrl = env.DATABASE_URL || state?.endpoints.databaseUrl || DEFAULT_DATABASE_URL;
-  const kafkaPid = kafkaProcess(layout).pid();
+  // A native cluster gets a row per node; Kafka from the environment or a single broker, one row.
+  const brokers = env.KAFKA_BOOTSTRAP_SERVERS ? 1 : (runningKafkaShapes(layout, ports)[0] ?? state?.kafkaBrokers ?? stackBrokers(env) ?? 1);
+  const nodes = kafkaNodes(layout, ports, brokers).map((node) => ({ node, pid: kafkaNodeProcess(node, brokers).pid() }));
   const registryPid = registryProcess(layout).pid();
 
   const [kafkaUp, registryUp, postgresUp] = await Promise.all([
-    answers(() => options.probes.kafka(kafkaEndpoint, 5_000)),
+    Promise.all(nodes.map(({ node }) => answers(() => options.probes.kafka(brokers === 1 ? kafkaEndpoint : `127.0.0.1:${node.port}`, 5_000)))),
     answers(() => probeRegistry(registryEndpoint, 5_000)),
     answers(() => options.probes.postgres(databaseUrl, 5_000)),
   ]);
   const sourceOf = (service: ServiceName, pid: number | undefined): ServiceSource | 'none' =>
     env[ENDPOINT_ENV[service]] ? 'env' : pid !== undefined ? 'native' : (state?.endpoints.sources[service] ?? 'none');
+  const kafkaRows: ServiceStatus[] = nodes.map(({ node, pid }, i) => ({
+    service: 'kafka',
+    ...(brokers > 1 ? { name: `kafka-${node.id}`, detail: `node ${node.id} of ${brokers}` } : {}),
+    source: brokers > 1 ? (pid !== undefined ? 'native' : 'none') : sourceOf('kafka', pid),
+    endpoint: brokers === 1 ? kafkaEndpoint : `127.0.0.1:${node.port}`,
+    answering: kafkaUp[i]!,
+    ...(pid ? { pid, logFile: node.logFile } : {}),
+  }));
   return [
-    { service: 'kafka', source: sourceOf('kafka', kafkaPid), endpoint: kafkaEndpoint, answering: kafkaUp, ...(kafkaPid ? { pid: kafkaPid, logFile: layout.kafka.logFile } : {}) },
+    ...kafkaRows,
     { service: 'registry', source: sourceOf('registry', registryPid), endpoint: registryEndpoint, answering: registryUp, ...(registryPid ? { pid: registryPid, logFile: layout.registry.logFile } : {}) },
     { service: 'postgres', source: env.DATABASE_URL ? 'env' : (state?.endpoints.sources.postgres ?? 'local'), endpoint: redactUrl(databaseUrl), answering: postgresUp },
   ];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseJavaMajor } from '../../../src/stack/java-toolchain.js';
-import { nativePorts, stackLayout } from '../../../src/stack/stack-layout.js';
+import { kafkaNodes, nativePorts, stackBrokers, stackLayout } from '../../../src/stack/stack-layout.js';
 import { redactUrl } from '../../../src/stack/stack-endpoints.js';
 import { stackPreference } from '../../../src/stack/stack.js';
 import { StackError } from '../../../src/stack/stack-error.js';
@@ -63,5 +63,39 @@ describe('StackError', () => {
   it('names the problem, the log and the alternatives', () => {
     const error = new StackError({ problem: 'Kafka did not start', logFile: '/x/kafka.log', logTail: 'boom', alternatives: ['use Docker'] });
     expect(error.message).toBe('Kafka did not start\n  log:  /x/kafka.log\n  last log lines:\n    boom\n  or:   use Docker');
+  });
+});
+
+describe('kafkaNodes', () => {
+  const layout = stackLayout({ projectDir: '/p', env: { SLUICE_CACHE_DIR: '/cache' } });
+  it('one broker is the one-broker stack, files in .sluice/kafka/', () => {
+    const [node, ...rest] = kafkaNodes(layout, nativePorts({}), 1);
+    expect(rest).toEqual([]);
+    expect(node).toMatchObject({ id: 1, port: 9092, controllerPort: 9093, pidFile: '/p/.sluice/kafka/kafka.pid', dataDir: '/p/.sluice/kafka/data' });
+  });
+  it('a cluster of 3: ports step by 2, each node with its own files under .sluice/kafka-cluster-3/', () => {
+    const nodes = kafkaNodes(layout, nativePorts({ SLUICE_STACK_KAFKA_PORT: '29092', SLUICE_STACK_CONTROLLER_PORT: '29093' }), 3);
+    expect(nodes.map((n) => [n.id, n.port, n.controllerPort])).toEqual([
+      [1, 29092, 29093],
+      [2, 29094, 29095],
+      [3, 29096, 29097],
+    ]);
+    expect(nodes[1]).toMatchObject({
+      logFile: '/p/.sluice/kafka-cluster-3/broker-2/kafka.log',
+      pidFile: '/p/.sluice/kafka-cluster-3/broker-2/kafka.pid',
+      dataDir: '/p/.sluice/kafka-cluster-3/broker-2/data',
+      configFile: '/p/.sluice/kafka-cluster-3/broker-2/server.properties',
+    });
+  });
+});
+
+describe('stackBrokers', () => {
+  it('reads SLUICE_STACK_BROKERS, unset by default', () => {
+    expect(stackBrokers({})).toBeUndefined();
+    expect(stackBrokers({ SLUICE_STACK_BROKERS: '3' })).toBe(3);
+  });
+  it('refuses what is not 1 to 5, naming the variable', () => {
+    expect(() => stackBrokers({ SLUICE_STACK_BROKERS: '0' })).toThrow(/SLUICE_STACK_BROKERS must be a whole number from 1 to 5, got '0'/);
+    expect(() => stackBrokers({ SLUICE_STACK_BROKERS: 'six' })).toThrow(/SLUICE_STACK_BROKERS/);
   });
 });
