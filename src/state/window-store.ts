@@ -1,4 +1,5 @@
 import { CompiledAggregates, type AggregateMap } from './aggregators/aggregate-map.js';
+import { EndTimeBuckets } from './end-time-buckets.js';
 import { EventClock } from './event-clock.js';
 import { isLateFor } from './watermark.js';
 import type { Window } from './window.js';
@@ -33,12 +34,6 @@ export interface RestoreOptions {
    * closed stay open, whatever event times they hold.
    */
   readonly watermarkFromTimestamps?: boolean;
-}
-
-/** The windows ending at one time, as slot numbers (in no particular order). */
-interface EndBucket {
-  slots: Int32Array;
-  size: number;
 }
 
 /**
@@ -94,9 +89,7 @@ export class WindowStore<T> {
   private top = 0;
   private capacity = 0;
   private open = 0;
-  private readonly buckets = new Map<number, EndBucket>();
-  /** Min-heap of the end times that have a bucket. */
-  private readonly endHeap: number[] = [];
+  private readonly endTimes = new EndTimeBuckets();
   /** Reused by {@link WindowStore.tableValueAt}. */
   private readonly scratch: unknown[];
 
@@ -140,18 +133,7 @@ export class WindowStore<T> {
    * none expired, else O(end times that expired).
    */
   unexpiredWindowCount(graceMs: number): number {
-    const heap = this.endHeap;
-    const watermark = this.clock.watermark;
-    let expired = 0;
-    // The expired end times are a subtree at the top of the heap: walk only into them.
-    const stack = heap.length > 0 ? [0] : [];
-    while (stack.length > 0) {
-      const i = stack.pop()!;
-      if (i >= heap.length || !isLateFor(heap[i]!, graceMs, watermark)) continue;
-      expired += this.buckets.get(heap[i]!)!.size;
-      stack.push(2 * i + 1, 2 * i + 2);
-    }
-    return this.open - expired;
+    return this.open - this.endTimes.expiredCount(graceMs, this.clock.watermark);
   }
 
   /** Whether `groupKey` has an open window starting at `windowStart`. */
@@ -255,16 +237,9 @@ export class WindowStore<T> {
    * it (read it inside `visit`). Returns the number closed.
    */
   drainExpired(graceMs: number, visit: (slot: number) => void): number {
-    const watermark = this.clock.watermark;
-    const heap = this.endHeap;
-    let closed = 0;
-    while (heap.length > 0 && isLateFor(heap[0]!, graceMs, watermark)) {
-      const end = popMin(heap);
-      const bucket = this.buckets.get(end)!;
-      this.buckets.delete(end);
-      const slots = Array.from(bucket.slots.subarray(0, bucket.size));
-      const keys = this.keys;
-      const starts = this.starts;
+    const keys = this.keys;
+    const starts = this.starts;
+    const closed = this.endTimes.drain(graceMs, this.clock.watermark, (slots) => {
       slots.sort((a, b) => {
         const ka = keys[a]!;
         const kb = keys[b]!;
@@ -274,8 +249,7 @@ export class WindowStore<T> {
         visit(slot);
         this.remove(slot);
       }
-      closed += slots.length;
-    }
+    });
     if (closed > 0) this.shrinkIfSparse();
     return closed;
   }
@@ -357,23 +331,9 @@ export class WindowStore<T> {
       while (this.next[tail] !== NO_SLOT) tail = this.next[tail]!;
       this.next[tail] = slot;
     }
-    this.addToBucket(end, slot);
+    this.endTimes.add(end, slot);
     this.open++;
     return slot;
-  }
-
-  private addToBucket(end: number, slot: number): void {
-    let bucket = this.buckets.get(end);
-    if (bucket === undefined) {
-      bucket = { slots: new Int32Array(16), size: 0 };
-      this.buckets.set(end, bucket);
-      pushMin(this.endHeap, end);
-    } else if (bucket.size === bucket.slots.length) {
-      const grown = new Int32Array(bucket.slots.length * 2);
-      grown.set(bucket.slots);
-      bucket.slots = grown;
-    }
-    bucket.slots[bucket.size++] = slot;
   }
 
   /** Unlinks a slot from its key's chain and frees it (its bucket is the caller's business). */
@@ -432,8 +392,7 @@ export class WindowStore<T> {
     this.top = 0;
     this.capacity = capacity;
     this.open = 0;
-    this.buckets.clear();
-    this.endHeap.length = 0;
+    this.endTimes.clear();
   }
 
   /**
@@ -466,33 +425,3 @@ export class WindowStore<T> {
   }
 }
 
-function pushMin(heap: number[], value: number): void {
-  let i = heap.length;
-  heap.push(value);
-  while (i > 0) {
-    const parent = (i - 1) >> 1;
-    if (heap[parent]! <= value) break;
-    heap[i] = heap[parent]!;
-    i = parent;
-  }
-  heap[i] = value;
-}
-
-function popMin(heap: number[]): number {
-  const top = heap[0]!;
-  const last = heap.pop()!;
-  const n = heap.length;
-  if (n === 0) return top;
-  let i = 0;
-  for (;;) {
-    const left = 2 * i + 1;
-    if (left >= n) break;
-    const right = left + 1;
-    const child = right < n && heap[right]! < heap[left]! ? right : left;
-    if (heap[child]! >= last) break;
-    heap[i] = heap[child]!;
-    i = child;
-  }
-  heap[i] = last;
-  return top;
-}
