@@ -1,5 +1,6 @@
 /**
- * `npm run chaos -- [--seed N] [--seeds N] [--profile short|long] [--keep] [--at <commit>]`
+ * `npm run chaos -- [--seed N] [--seeds N] [--profile short|long] [--keep] [--at <commit>]`,
+ * `npm run chaos -- --summary [file.jsonl …]`, `npm run chaos -- --clean`
  *
  * Runs seeds one after another (`--seed N`: that one, to replay a failure;
  * `--seeds N`: N seeds from `--from`, default 1), appends one JSON line per
@@ -14,6 +15,7 @@ import { resolveEndpoints } from '../../src/cli/endpoints.js';
 import { runSeed } from './chaos-run.js';
 import { report } from './report.js';
 import { cleanKeptRuns } from './clean.js';
+import { summarize } from './summary.js';
 import { killChildrenNow } from './instances.js';
 import { repoRoot } from './project.js';
 import { describeSchedule, scenarioFor, type ProfileName } from './scenario.js';
@@ -83,6 +85,10 @@ function gitHead(): string {
 
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
+  if (argv[0] === '--summary') {
+    summarize(argv.slice(1), process.env.CHAOS_RESULTS_DIR ?? join(repoRoot, 'test', 'chaos', 'results'), (line) => console.info(line));
+    return 0;
+  }
   const atIndex = argv.indexOf('--at');
   if (atIndex >= 0) {
     const rev = argv[atIndex + 1];

@@ -190,7 +190,7 @@ function scheduleFor(r: Prng, p: Profile): FaultSchedule {
   return { firstIdMode: r.chance(0.5) ? 'fixed' : 'none', startAfterMs: r.int(1_000, 5_000), episodes };
 }
 
-/** How many fault injections a schedule makes (a join and its leave are one scale-out each; corrupt records count once). */
+/** How many fault injections a schedule makes: one per episode (a join is a scale-out, a leave a scale-in), plus one for corrupt records mixed in. */
 export function faultCount(s: Scenario): { total: number; byKind: Record<string, number> } {
   const byKind: Record<string, number> = {};
   const add = (k: string): void => void (byKind[k] = (byKind[k] ?? 0) + 1);
