@@ -2,7 +2,8 @@ import { count, plan, topology, tumbling, type InputRecord } from 'sluice';
 import { InMemorySchemaRegistry } from 'sluice/testing';
 import { expect, test } from 'vitest';
 import { PrometheusObserver } from '../../../src/metrics/prometheus-observer.js';
-import type { CheckpointWriter, PartitionChange, StreamConsumer, StreamTransport, TopicPartitionRef } from '../../../src/runtime/stream-transport.js';
+import type { CheckpointWriter, TopicPartitionRef } from '../../../src/runtime/stream-transport.js';
+import { onePollTransport } from '../../support/one-poll-transport.js';
 import { TopologyRunner } from '../../../src/runtime/topology-runner.js';
 import { AvroCodec } from '../../../src/serde/index.js';
 
@@ -29,28 +30,7 @@ test('a full state budget is counted in the runner stats and sluice_state_overfl
     value: codec.encode({ route, at: 1_000 + i }),
   }));
   const stop = new AbortController();
-  let onChange: (change: PartitionChange) => void = () => {};
   const assigned: TopicPartitionRef[] = [{ topic: SOURCE, partition: 0 }];
-  let polls = 0;
-  const consumer: StreamConsumer = {
-    async poll() {
-      polls += 1;
-      if (polls === 1) {
-        onChange({ kind: 'assigned', partitions: assigned, done: () => {} });
-        return records;
-      }
-      stop.abort();
-      return [];
-    },
-    pause: () => {},
-    resume: () => {},
-    seek: async () => {},
-    committed: async () => new Map(),
-    assignment: () => assigned,
-    lag: () => [],
-    ends: () => new Map(),
-    close: async () => {},
-  };
   const produced: { topic: string; reason: string | undefined }[] = [];
   const writer: CheckpointWriter = {
     begin: async () => {},
@@ -59,17 +39,7 @@ test('a full state budget is counted in the runner stats and sluice_state_overfl
     abort: async () => {},
     close: async () => {},
   };
-  const transport: StreamTransport = {
-    ensureTopics: async () => {},
-    partitionCounts: async (topics) => new Map(topics.map((t) => [t, 1])),
-    connectConsumer: async (_group, _topics, listener) => {
-      onChange = listener;
-      return consumer;
-    },
-    connectWriter: async () => writer,
-    readPartition: async () => [],
-    classify: () => 'retry',
-  };
+  const transport = onePollTransport({ assigned, records: records, writer, stop, partitions: 1 });
   const observer = new PrometheusObserver();
   const warnings: string[] = [];
   const runner = new TopologyRunner({

@@ -1,7 +1,8 @@
 import { count, plan, topology, tumbling, type InputRecord } from 'sluice';
 import { InMemorySchemaRegistry } from 'sluice/testing';
 import { expect, test } from 'vitest';
-import type { CheckpointWriter, PartitionChange, StreamConsumer, StreamTransport, TopicPartitionRef } from '../../../src/runtime/stream-transport.js';
+import type { CheckpointWriter, TopicPartitionRef } from '../../../src/runtime/stream-transport.js';
+import { onePollTransport } from '../../support/one-poll-transport.js';
 import { TopologyRunner } from '../../../src/runtime/topology-runner.js';
 import { AvroCodec } from '../../../src/serde/index.js';
 
@@ -27,29 +28,7 @@ test('a poll that brings an assignment and one partition\'s backlog: that partit
     value: codec.encode({ route: `r${i % 7}`, at: i * 2_000 }),
   }));
   const stop = new AbortController();
-  let onChange: (change: PartitionChange) => void = () => {};
   const assigned: TopicPartitionRef[] = [0, 1, 2].map((partition) => ({ topic: SOURCE, partition }));
-  let polls = 0;
-  const consumer: StreamConsumer = {
-    async poll() {
-      polls += 1;
-      if (polls === 1) {
-        // The rebalance is served inside the poll that also returns the first records.
-        onChange({ kind: 'assigned', partitions: assigned, done: () => {} });
-        return backlog;
-      }
-      stop.abort();
-      return [];
-    },
-    pause: () => {},
-    resume: () => {},
-    seek: async () => {},
-    committed: async () => new Map(),
-    assignment: () => assigned,
-    lag: () => [],
-    ends: () => new Map(),
-    close: async () => {},
-  };
   const commits: string[] = [];
   const writer: CheckpointWriter = {
     begin: async () => {},
@@ -58,17 +37,7 @@ test('a poll that brings an assignment and one partition\'s backlog: that partit
     abort: async () => {},
     close: async () => {},
   };
-  const transport: StreamTransport = {
-    ensureTopics: async () => {},
-    partitionCounts: async (topics) => new Map(topics.map((t) => [t, 3])),
-    connectConsumer: async (_group, _topics, listener) => {
-      onChange = listener;
-      return consumer;
-    },
-    connectWriter: async () => writer,
-    readPartition: async () => [],
-    classify: () => 'retry',
-  };
+  const transport = onePollTransport({ assigned, records: backlog, writer, stop, partitions: 3 });
   const runner = new TopologyRunner({ plan: ridesPlan, transport, registry, resolveSchema: () => schema, log: () => {}, instanceId: 'test' });
   await runner.start();
   await runner.run(stop.signal);
