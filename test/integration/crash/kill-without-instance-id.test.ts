@@ -109,21 +109,7 @@ describe('sluice run without --instance-id survives kill -9 (issue 17 items 2 an
       await producing;
       at('all input produced');
       const survivor = new SluiceProcess(['run', name], { cwd: project.dir, env });
-      const mismatch = await eventually(
-        async () => compareRouteTable(await readTable(stack.kafkaBootstrapServers, stack.schemaRegistryUrl, table, 3), oracle),
-        Math.max(10_000, 170_000 - (Date.now() - started)),
-        2_000,
-      );
-      const rows = await readTable<unknown, { events: number }>(stack.kafkaBootstrapServers, stack.schemaRegistryUrl, table, 3);
-      const counted = [...rows.values()].reduce((sum, row) => sum + row.value.events, 0);
-      at(`table settled: ${counted} of ${input.filter((r) => !r.invalid).length} valid events counted`);
-      survivor.kill('SIGTERM');
-      const exit = await survivor.exited;
-      expect(mismatch, `seed ${seed}\n${survivor.tail()}`).toBeUndefined();
-      expect(exit.code).toBe(0);
-
-      const dlq = await readTopic(stack.kafkaBootstrapServers, `${source}.dlq`, 1);
-      expect(dlq, `seed ${seed}`).toHaveLength(input.filter((r) => r.invalid).length);
+      await expectSettled({ process: survivor, table, source, input, oracle, started, at });
     } finally {
       await producing.catch(() => {});
       project.remove();
@@ -176,20 +162,7 @@ describe('sluice run without --instance-id survives kill -9 (issue 17 items 2 an
       await dead.abort();
       open = false;
       at('the open transaction ended');
-      const mismatch = await eventually(
-        async () => compareRouteTable(await readTable(stack.kafkaBootstrapServers, stack.schemaRegistryUrl, table, 3), oracle),
-        Math.max(10_000, 170_000 - (Date.now() - started)),
-        2_000,
-      );
-      const rows = await readTable<unknown, { events: number }>(stack.kafkaBootstrapServers, stack.schemaRegistryUrl, table, 3);
-      const counted = [...rows.values()].reduce((sum, row) => sum + row.value.events, 0);
-      at(`table settled: ${counted} of ${input.filter((r) => !r.invalid).length} valid events counted`);
-      successor.kill('SIGTERM');
-      const exit = await successor.exited;
-      expect(mismatch, `seed ${seed}\n${successor.tail()}`).toBeUndefined();
-      expect(exit.code).toBe(0);
-      const dlq = await readTopic(stack.kafkaBootstrapServers, `${source}.dlq`, 1);
-      expect(dlq).toHaveLength(input.filter((r) => r.invalid).length);
+      await expectSettled({ process: successor, table, source, input, oracle, started, at });
     } finally {
       if (open) await dead.abort().catch(() => {});
       await dead.close();
@@ -198,3 +171,32 @@ describe('sluice run without --instance-id survives kill -9 (issue 17 items 2 an
     }
   });
 });
+
+/**
+ * Waits (within the case's 170 s) for the table to equal the oracle, then stops the last process:
+ * it must exit 0, and the DLQ must hold each invalid record once.
+ */
+async function expectSettled(c: {
+  readonly process: SluiceProcess;
+  readonly table: string;
+  readonly source: string;
+  readonly input: readonly { readonly invalid?: boolean }[];
+  readonly oracle: Parameters<typeof compareRouteTable>[1];
+  readonly started: number;
+  readonly at: (what: string) => void;
+}): Promise<void> {
+  const mismatch = await eventually(
+    async () => compareRouteTable(await readTable(stack.kafkaBootstrapServers, stack.schemaRegistryUrl, c.table, 3), c.oracle),
+    Math.max(10_000, 170_000 - (Date.now() - c.started)),
+    2_000,
+  );
+  const rows = await readTable<unknown, { events: number }>(stack.kafkaBootstrapServers, stack.schemaRegistryUrl, c.table, 3);
+  const counted = [...rows.values()].reduce((sum, row) => sum + row.value.events, 0);
+  c.at(`table settled: ${counted} of ${c.input.filter((r) => !r.invalid).length} valid events counted`);
+  c.process.kill('SIGTERM');
+  const exit = await c.process.exited;
+  expect(mismatch, `seed ${seed}\n${c.process.tail()}`).toBeUndefined();
+  expect(exit.code).toBe(0);
+  const dlq = await readTopic(stack.kafkaBootstrapServers, `${c.source}.dlq`, 1);
+  expect(dlq, `seed ${seed}`).toHaveLength(c.input.filter((r) => r.invalid).length);
+}
