@@ -72,7 +72,7 @@ export class BatchContext {
     const record: OutputRecord = {
       topic,
       partition: undefined,
-      key: origin.key,
+      key: sourceKey(origin),
       value: origin.value,
       // Stamped now: a record stamped with an old event time could fall to the topic's
       // time retention before anyone reads it.
@@ -89,6 +89,21 @@ export class BatchContext {
     const limit = this.limits?.get(topic);
     this.outputs.push(limit === undefined ? record : fitDeadLetter(record, limit));
   }
+}
+
+/**
+ * The key of the source record `origin` derives from: its own key, or after a
+ * repartition the one carried in `sluice.source.key` (empty means none).
+ *
+ * @example
+ * ```ts
+ * sourceKey(repartitioned)?.toString(); // 'user_1108', not the group key 'page_view'
+ * ```
+ */
+export function sourceKey(origin: InputRecord): Buffer | null {
+  const carried = origin.headers[ERROR_HEADERS.sourceKey];
+  if (carried === undefined) return origin.key;
+  return carried.length === 0 ? null : carried;
 }
 
 /**

@@ -21,6 +21,11 @@ export const ERROR_HEADERS = Object.freeze({
   sourceTopic: 'sluice.source.topic',
   sourcePartition: 'sluice.source.partition',
   sourceOffset: 'sluice.source.offset',
+  /**
+   * On repartition records: the source record's key (empty for none), so a
+   * record dead-lettered after the repartition keeps its original key.
+   */
+  sourceKey: 'sluice.source.key',
   /** The original record's timestamp; the dead-letter record itself is stamped when it was dead-lettered. */
   sourceTimestamp: 'sluice.source.timestamp',
 });

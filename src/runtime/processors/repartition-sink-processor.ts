@@ -1,11 +1,15 @@
 import type { RepartitionSinkNode } from '../../plan/plan-node.js';
 import type { AvroCodec } from '../../serde/index.js';
-import { errorMessage, sourceHeaders, type BatchContext } from '../batch-context.js';
+import { errorMessage, sourceHeaders, sourceKey, type BatchContext } from '../batch-context.js';
+import { ERROR_HEADERS } from '../error-headers.js';
 import { EVENT_TIME_HEADER } from '../event-time.js';
 import type { Envelope } from '../envelope.js';
 import type { OutputRecord } from '../records.js';
 import { WATERMARK_HEADERS, watermarkMarkers } from '../watermark-headers.js';
 import type { Processor } from './processor.js';
+
+/** Stands for a source record without a key in `sluice.source.key`; shared, never written to. */
+const EMPTY = Buffer.alloc(0);
 
 /**
  * Re-keys records and writes them to the repartition topic: key = the group
@@ -86,6 +90,7 @@ export class RepartitionSinkProcessor implements Processor {
         timestamp: env.eventTime,
         headers: {
           ...sourceHeaders(env.origin),
+          [ERROR_HEADERS.sourceKey]: sourceKey(env.origin) ?? EMPTY,
           [EVENT_TIME_HEADER]: Buffer.from(String(env.eventTime)),
           [WATERMARK_HEADERS.origin]: this.#origin,
           [WATERMARK_HEADERS.watermark]: this.#watermarkBytes,

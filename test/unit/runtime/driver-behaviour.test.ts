@@ -99,3 +99,26 @@ describe('windows on the driver', () => {
     expect((await driver.table<{ sensor: string }>('t').rows()).map((row) => row.sensor)).toEqual([a]);
   });
 });
+
+describe('dead letters after a repartition', () => {
+  test('a late record keeps its source key (not the group key), and a keyless one stays keyless', async () => {
+    const t = topology('late-key')
+      .source<Reading>('readings', { schema: 'reading', eventTime: 'at' })
+      .deadLetter('dlq')
+      .groupBy('g', 'sensor')
+      .window('w', tumbling(1000), { grace: 0 })
+      .aggregate('a', { n: count() })
+      .toTable('t');
+    const driver = new TopologyTestDriver(t, { schemas: readingSchemas });
+    await driver.input<Reading>('readings').sendAll([
+      { value: { sensor: 's', value: 1, at: 50_000 }, key: 'device-1' },
+      { value: { sensor: 's', value: 1, at: 100 }, key: 'device-2' },
+      { value: { sensor: 's', value: 1, at: 200 }, key: null },
+    ]);
+    const letters = await driver.deadLetters('dlq').records();
+    expect(letters.map((l) => [l.reason, l.key?.toString() ?? null])).toEqual([
+      ['late', 'device-2'],
+      ['late', null],
+    ]);
+  });
+});
