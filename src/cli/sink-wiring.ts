@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { sql } from 'kysely';
 import type { TopologyPlan } from '../plan/topology-plan.js';
 import type { SchemaResolver } from '../runtime/codec-set.js';
 import type { RuntimeLog } from '../runtime/runtime-log.js';
@@ -9,7 +8,7 @@ import { sinkSource } from '../runtime/sink-source.js';
 import type { StreamTransport } from '../runtime/stream-transport.js';
 import type { SchemaRegistry } from '../serde/index.js';
 import { classifyDatabaseError, type PostgresSinkSpec } from '../sinks/index.js';
-import { createPostgresSink, openDatabase, runMigrations, type OpenedDatabase } from '../sinks/postgres/index.js';
+import { createPostgresSink, openDatabase, pingDatabase, runMigrations, type OpenedDatabase } from '../sinks/postgres/index.js';
 import { deadLetterColumns } from './dead-letter-columns.js';
 import { databaseConnectionError } from './start-up-checks.js';
 
@@ -89,10 +88,9 @@ export async function wireSinks(options: SinkWiringOptions): Promise<WiredSinks>
   log('info', `database: ${database.description}`, { kind: database.target.kind });
   try {
     if (database.target.kind === 'postgres') {
-      // The pool connects lazily: without this, a wrong URL would surface as a bare socket error from the first migration.
       const variable = database.target.reason === 'configured' ? (options.databaseUrlName ?? 'DATABASE_URL') : 'SLUICE_DEFAULT_DATABASE_URL';
       const url = database.target.url;
-      await sql`select 1`.execute(database.db).catch((error: unknown) => {
+      await pingDatabase(database.db).catch((error: unknown) => {
         throw databaseConnectionError(variable, url, error);
       });
     }

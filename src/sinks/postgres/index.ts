@@ -22,4 +22,5 @@ export {
   type DatabaseTarget, type OpenDatabaseOptions, type OpenedDatabase,
 } from './open-database.js';
 export { PGlitePool } from './pglite-pool.js';
+export { pingDatabase } from './ping-database.js';
 export type { Database, SluiceDb, SluiceMigrationsTable, SluiceOffsetsTable } from './database.js';
