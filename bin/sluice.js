@@ -1,8 +1,22 @@
 #!/usr/bin/env node
-// The CLI is TypeScript run through tsx, so a fresh clone needs no build step
-// and topologies/<name>.ts load the same way the CLI itself does.
-import { register } from 'tsx/esm/api';
+// In a clone of Sluice's repository (src/ beside bin/) the CLI runs from source through tsx, so
+// working on Sluice needs no build step. An installed package has no src/ and runs the compiled
+// dist/; tsx then only loads the user's topology files.
+import { existsSync } from 'node:fs';
 
-register();
-const { main } = await import('../src/cli/main.ts');
+// `sluice consume … | head` closes stdout early: that ends the command, it is no error.
+process.stdout.on('error', (error) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
+const source = new URL('../src/cli/main.ts', import.meta.url);
+let main;
+if (existsSync(source)) {
+  const { useSourceMode } = await import('../src/cli/source-mode.mjs');
+  useSourceMode();
+  ({ main } = await import(source.href));
+} else {
+  ({ main } = await import('../dist/cli/main.js'));
+}
 process.exitCode = await main(process.argv);

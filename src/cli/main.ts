@@ -10,28 +10,40 @@ import { listCommand } from './commands/list-command.js';
 import { describeCommand } from './commands/describe-command.js';
 import { migrateCommand } from './commands/migrate-command.js';
 import { usageErrors } from './usage-errors.js';
+import { findProjectDir } from './project-dir.js';
 
 /** Exit codes scripts can rely on. */
 export const EXIT = { ok: 0, failure: 1, usage: 2, unhealthy: 3 } as const;
 
 /**
- * Runs the `sluice` CLI and returns its exit code.
+ * Runs the `sluice` CLI and returns its exit code. `projectDir` overrides
+ * where the project is (tests); otherwise `--project`, `SLUICE_PROJECT` or the
+ * working directory's nearest folder with `topologies/` decide.
  *
  * @example
  * ```ts
  * process.exitCode = await main(['node', 'sluice', 'stack', 'status']);
  * ```
  */
-export async function main(argv: readonly string[], projectDir: string = process.cwd()): Promise<number> {
+export async function main(argv: readonly string[], projectDir?: string): Promise<number> {
   let exitCode: number = EXIT.ok;
+  const info = (line: string): void => void process.stderr.write(`${line}\n`);
+  let dir: string;
+  try {
+    dir = projectDir ?? findProjectDir(argv, process.env, process.cwd());
+  } catch (error) {
+    info(`sluice: ${(error as Error).message}`);
+    return EXIT.usage;
+  }
   const context: CliContext = {
-    projectDir,
+    projectDir: dir,
     print: (line) => process.stdout.write(`${line}\n`),
-    info: (line) => process.stderr.write(`${line}\n`),
+    info,
     setExitCode: (code) => (exitCode = code),
   };
   const program = new Command('sluice')
     .description('Kafka Streams-style topologies for TypeScript: Avro + Schema Registry, RxJS steps, librdkafka, exactly-once into PostgreSQL')
+    .option('--project <dir>', 'the project folder (topologies/, schemas/, sql/); default: SLUICE_PROJECT, else the nearest folder above holding topologies/')
     .showHelpAfterError()
     .exitOverride();
   const commands = [stackCommand, startCommand, runCommand, generateCommand, schemasCommand, listCommand, describeCommand, migrateCommand];

@@ -24,7 +24,11 @@ export interface ProcessingThreadOptions extends Omit<ProcessingThreadData, 'tra
   readonly log: RuntimeLog;
 }
 
-const BOOT = new URL('./processing-thread-boot.mjs', import.meta.url);
+// From Sluice's sources the thread must register tsx before it can load TypeScript, which the boot
+// file does; the compiled package starts the thread's compiled entry directly.
+const ENTRY = import.meta.url.endsWith('.ts')
+  ? new URL('./processing-thread-boot.mjs', import.meta.url)
+  : new URL('./processing-thread-main.js', import.meta.url);
 
 /**
  * Runs topologies on a worker thread of their own while this thread keeps
@@ -84,7 +88,7 @@ export class ProcessingThread implements TopologyHost {
     const server = serveStreamTransport(port1, options.transport, options.log);
     const { transport: _transport, observer: _observer, log: _log, ...settings } = options;
     const data: ProcessingThreadData = { ...settings, transportPort: port2 };
-    const worker = new Worker(BOOT, { workerData: data, transferList: [port2], stdout: false, stderr: false });
+    const worker = new Worker(ENTRY, { workerData: data, transferList: [port2], stdout: false, stderr: false });
     return new ProcessingThread(worker, server, options.observer, options.log);
   }
 

@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { Topology } from '../dsl/topology.js';
 import { plan, type PlanOptions } from '../plan/plan-topology.js';
 import type { TopologyPlan } from '../plan/topology-plan.js';
+import { useTypeScriptLoader } from './typescript-loader.js';
 
 /** A topology name the catalog does not know; the message lists the known ones. */
 export class UnknownTopologyError extends Error {
@@ -62,7 +63,14 @@ export class TopologyCatalog {
     const known = this.names();
     if (!known.includes(name)) throw new UnknownTopologyError(name, known, 'topologies');
     const file = join(this.dir, `${name}.ts`);
-    const module = (await import(pathToFileURL(file).href)) as { default?: unknown };
+    useTypeScriptLoader();
+    const module = (await import(pathToFileURL(file).href)) as { default?: { constructor?: { name?: string } } };
+    if (!(module.default instanceof Topology) && module.default?.constructor?.name === 'Topology') {
+      throw new Error(
+        `${file} builds its topology with another copy of Sluice than this CLI (${import.meta.url}): ` +
+          `run the project's own CLI (\`npx sluice\` in the project) so both come from its node_modules/sluice`,
+      );
+    }
     if (!(module.default instanceof Topology)) {
       throw new Error(`${file} must default-export a topology: export default topology('${name}').source(…)…`);
     }

@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { resolveOptional } from '../optional-package.js';
 
 /**
- * Reads the browser build of mermaid (`mermaid/dist/mermaid.min.js`, a
- * dependency of Sluice) for inlining into a page, so drawing needs no network.
+ * Reads the browser build of mermaid (`mermaid/dist/mermaid.min.js`, an
+ * optional package) for inlining into a page, so drawing needs no network.
  *
  * @example
  * ```ts
@@ -11,6 +12,7 @@ import { createRequire } from 'node:module';
  * ```
  */
 export async function loadMermaidScript(): Promise<string> {
-  const file = createRequire(import.meta.url).resolve('mermaid/dist/mermaid.min.js');
+  const require = createRequire(import.meta.url);
+  const file = resolveOptional('mermaid', 'mermaid/dist/mermaid.min.js', 'drawing topology pictures', (s) => require.resolve(s));
   return readFile(file, 'utf8');
 }

@@ -1,6 +1,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { importOptional } from '../optional-package.js';
 
 /** Where Chromium is looked for when `SLUICE_CHROMIUM` is not set (Debian's `chromium` package). */
 export const DEFAULT_CHROMIUM = '/usr/bin/chromium';
@@ -101,6 +102,7 @@ export function chromiumPath(env: NodeJS.ProcessEnv = process.env): string {
  */
 export async function launchChromium(env: NodeJS.ProcessEnv = process.env): Promise<Browser> {
   const executablePath = chromiumPath(env);
+  const { chromium } = await importOptional('playwright-core', () => import('playwright-core'), 'drawing svg/png pictures', '`--format html` needs no browser');
   try {
     return await chromium.launch({ executablePath, headless: true, args: [...CHROMIUM_ARGS], timeout: TIMEOUT_MS });
   } catch (error) {

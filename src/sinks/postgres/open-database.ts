@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { importOptional } from '../../optional-package.js';
 import type { Database } from './database.js';
 import { PGlitePool } from './pglite-pool.js';
 
@@ -60,7 +61,12 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<O
   const dataDir = resolve(options.pgliteDir ?? '.sluice/pglite');
   await mkdir(dataDir, { recursive: true });
   // Loaded lazily: the WASM build is large and servers never need it.
-  const { PGlite } = await import('@electric-sql/pglite');
+  const { PGlite } = await importOptional(
+    '@electric-sql/pglite',
+    () => import('@electric-sql/pglite'),
+    `an embedded database (no DATABASE_URL, and ${redactUrl(defaultUrl)} did not answer: ${answer})`,
+    'or set DATABASE_URL to a PostgreSQL server',
+  );
   const pglite = await PGlite.create(dataDir);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new PGlitePool(pglite) }) });
   const reason = `no DATABASE_URL and ${redactUrl(defaultUrl)} did not answer (${answer})`;
