@@ -8,7 +8,9 @@ import { sinkSource } from '../runtime/sink-source.js';
 import type { StreamTransport } from '../runtime/stream-transport.js';
 import type { SchemaRegistry } from '../serde/index.js';
 import { classifyDatabaseError, type PostgresSinkSpec } from '../sinks/index.js';
-import { createPostgresSink, openDatabase, pingDatabase, runMigrations, type OpenedDatabase } from '../sinks/postgres/index.js';
+import {
+  createPostgresSink, describeFrameworkReport, ensureFrameworkSchema, openDatabase, pingDatabase, runMigrations, type OpenedDatabase,
+} from '../sinks/postgres/index.js';
 import { deadLetterColumns } from './dead-letter-columns.js';
 import { databaseConnectionError } from './start-up-checks.js';
 
@@ -58,8 +60,9 @@ export interface WiredSinks {
 /**
  * Opens the database (only when some topology has a PostgreSQL sink), says
  * which one and checks that a server accepts a connection (else an error
- * naming `DATABASE_URL`, password redacted, and the fix), applies `sql/`
- * migrations unless disabled, and builds one
+ * naming `DATABASE_URL`, password redacted, and the fix), creates or
+ * upgrades Sluice's own tables (always: they are Sluice's business), applies
+ * the `sql/` migrations unless disabled, and builds one
  * {@link SinkRunner} per sink. Every sink's table is checked here, before
  * any topology starts: a mismatch or a refused identifier stops `sluice run`
  * at start-up with the sink's message.
@@ -94,15 +97,7 @@ export async function wireSinks(options: SinkWiringOptions): Promise<WiredSinks>
         throw databaseConnectionError(variable, url, error);
       });
     }
-    if (options.migrate) {
-      const dir = join(options.projectDir, 'sql');
-      if (existsSync(dir)) {
-        const report = await runMigrations(database.db, dir);
-        log('info', `migrations: ${report.applied.length} applied, ${report.skipped.length} already applied`, { applied: report.applied });
-      } else {
-        log('warn', `no sql/ folder: no migrations applied (the sinks need sluice_offsets; see sql/001_sluice_offsets.sql in the Sluice package)`);
-      }
-    }
+    await migrateDatabase(database, options);
     const runners = sinks.map(({ plan, sink }) => {
       const source = sinkSource(plan, sink.name, options.resolveSchema, options.applicationId ?? plan.applicationId);
       const destination = createPostgresSink({
@@ -128,4 +123,21 @@ export async function wireSinks(options: SinkWiringOptions): Promise<WiredSinks>
     await database.close().catch(() => {});
     throw error;
   }
+}
+
+// Sluice's own tables come first and whatever `--no-migrate` says: the sinks cannot run without them.
+async function migrateDatabase(database: OpenedDatabase, options: SinkWiringOptions): Promise<void> {
+  const dir = join(options.projectDir, 'sql');
+  if (options.migrate && existsSync(dir)) {
+    const report = await runMigrations(database.db, dir);
+    options.log('info', describeFrameworkReport(report.framework), { applied: report.framework.applied });
+    for (const name of report.retired) {
+      options.log('info', `sql/${name} is no longer needed: Sluice creates sluice_offsets itself now; delete it`);
+    }
+    options.log('info', `migrations: ${report.applied.length} applied, ${report.skipped.length + report.retired.length} already applied`, { applied: report.applied });
+    return;
+  }
+  const framework = await ensureFrameworkSchema(database.db);
+  options.log('info', describeFrameworkReport(framework), { applied: framework.applied });
+  if (options.migrate) options.log('info', `no sql/ folder: only Sluice's own tables`);
 }

@@ -22,6 +22,17 @@ export interface SluiceMigrationsTable {
 }
 
 /**
+ * `sluice_schema_version`: one row per framework migration applied to
+ * Sluice's own tables; the highest `version` is the database's framework
+ * schema version.
+ */
+export interface SluiceSchemaVersionTable {
+  version: number;
+  name: string;
+  applied_at: Generated<Date>;
+}
+
+/**
  * The tables Sluice itself writes. User tables are reached through `sql`
  * templates with validated identifiers, so they need no entry here.
  *
@@ -37,6 +48,7 @@ export interface SluiceMigrationsTable {
 export interface Database {
   sluice_offsets: SluiceOffsetsTable;
   sluice_migrations: SluiceMigrationsTable;
+  sluice_schema_version: SluiceSchemaVersionTable;
 }
 
 /** A Kysely instance over the Sluice tables. */

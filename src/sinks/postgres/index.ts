@@ -6,7 +6,7 @@
  * ```ts
  * import { openDatabase, runMigrations, createPostgresSink } from './sinks/postgres/index.js';
  * const { db, description } = await openDatabase({ databaseUrl: process.env.DATABASE_URL });
- * await runMigrations(db, 'sql');
+ * await runMigrations(db, 'sql'); // Sluice's own tables first, then the user's files
  * ```
  * @module
  */
@@ -16,6 +16,9 @@ export { SinkTableMismatchError, planTable, type PlannedColumn, type TablePlan }
 export { RecordMappingError, flattenRecord, toParameter } from './record-row.js';
 export { lockOffsets, readOffsets, writeOffsets } from './offsets-store.js';
 export { runMigrations, applyMigrations, type MigrationReport } from './run-migrations.js';
+export { ensureFrameworkSchema, upgradeFrameworkSchema, describeFrameworkReport, type FrameworkReport } from './framework-schema.js';
+export { FRAMEWORK_MIGRATIONS, RETIRED_FILE_CHECKSUMS, type FrameworkMigration } from './framework-migrations.js';
+export { withMigrationLock } from './migration-lock.js';
 export { parseMigrationFiles, checksumOf, MigrationError, type MigrationFile } from './migration-files.js';
 export {
   openDatabase, redactUrl, DEFAULT_DATABASE_URL,
@@ -23,4 +26,4 @@ export {
 } from './open-database.js';
 export { PGlitePool } from './pglite-pool.js';
 export { pingDatabase } from './ping-database.js';
-export type { Database, SluiceDb, SluiceMigrationsTable, SluiceOffsetsTable } from './database.js';
+export type { Database, SluiceDb, SluiceMigrationsTable, SluiceOffsetsTable, SluiceSchemaVersionTable } from './database.js';

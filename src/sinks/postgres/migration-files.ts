@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-/** A numbered migration file: `sql/001_sluice_offsets.sql`. */
+/** A numbered migration file of the user's: `sql/002_bus_telemetry.sql`. */
 export interface MigrationFile {
   /** File name, the key in `sluice_migrations`. */
   readonly name: string;
@@ -33,11 +33,11 @@ const FILE_PATTERN = /^(\d{3,})_([a-z0-9_]+)\.sql$/;
  * @example
  * ```ts
  * parseMigrationFiles([
+ *   { name: '010_bus_route_hour.sql', sql: 'create table …' },
  *   { name: '002_bus_route_minute.sql', sql: 'create table …' },
- *   { name: '001_sluice_offsets.sql', sql: 'create table …' },
  *   { name: 'README.md', sql: '…' },
  * ]).map((m) => m.name);
- * // ['001_sluice_offsets.sql', '002_bus_route_minute.sql']
+ * // ['002_bus_route_minute.sql', '010_bus_route_hour.sql']
  * ```
  */
 export function parseMigrationFiles(files: readonly { name: string; sql: string }[]): MigrationFile[] {

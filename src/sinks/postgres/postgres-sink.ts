@@ -182,7 +182,7 @@ class PostgresSink implements Sink {
     const { rows } = await sql<{ found: boolean }>`select to_regclass('sluice_offsets') is not null as found`.execute(this.#config.db);
     if (!rows[0]?.found) {
       throw new SinkTableMismatchError(
-        `sink ${this.name}: table sluice_offsets does not exist; run \`sluice migrate\` (it applies sql/001_sluice_offsets.sql)`,
+        `sink ${this.name}: table sluice_offsets does not exist; run \`sluice migrate\`, which creates Sluice's own tables (in code: await ensureFrameworkSchema(db))`,
       );
     }
     try {

@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
@@ -39,7 +38,6 @@ export default topology('copy').source<{ id: string; at: number }>('${source}', 
   .to('${source}.copied')
   .sink('copy-pg', postgres({ table: 'ping_copy', mode: 'append' }));
 `,
-  'sql/001_sluice_offsets.sql': readFileSync(join(repoRoot, 'sql', '001_sluice_offsets.sql'), 'utf8'),
   'sql/002_ping_copy.sql': 'create table ping_copy (id text not null, at timestamptz not null);\n',
 });
 

@@ -8,7 +8,7 @@ import { openDatabase, redactUrl } from '../../../src/sinks/postgres/open-databa
 import { runMigrations } from '../../../src/sinks/postgres/run-migrations.js';
 import { testDatabaseUrl } from './support/test-database.js';
 
-// sql/ holds the framework's 001 and the example topologies' tables.
+// sql/ holds the example topologies' tables; Sluice's own come from code, before them.
 const SQL_FILES = readdirSync('sql').filter((f) => f.endsWith('.sql')).sort();
 
 describe('openDatabase', () => {
@@ -44,7 +44,14 @@ describe('openDatabase', () => {
     try {
       expect(opened.target).toEqual({ kind: 'pglite', dataDir: pgliteDir, reason: expect.stringMatching(/did not answer \(ECONNREFUSED\)/) });
       expect(opened.description).toMatch(/^embedded PostgreSQL \(PGlite\) at /);
-      expect(await runMigrations(opened.db, 'sql')).toEqual({ applied: SQL_FILES, skipped: [] });
+      expect(await runMigrations(opened.db, 'sql')).toEqual({
+        applied: SQL_FILES, skipped: [], retired: [],
+        framework: { from: 0, to: 2, applied: ['v1 migration ledger', 'v2 sink offsets'], recreated: [] },
+      });
+      // PGlite gets Sluice's own tables like a server does.
+      const { rows } = await sql<{ t: string }>`
+        select table_name as t from information_schema.tables where table_schema = current_schema() and table_name like 'sluice%' order by 1`.execute(opened.db);
+      expect(rows.map((r) => r.t)).toEqual(['sluice_migrations', 'sluice_offsets', 'sluice_schema_version']);
       expect((await stat(pgliteDir)).isDirectory()).toBe(true);
     } finally {
       await opened.close();
@@ -52,7 +59,9 @@ describe('openDatabase', () => {
     // On disk: a second start finds the migration applied.
     const again = await openDatabase({ defaultDatabaseUrl: 'postgres://postgres@127.0.0.1:1/postgres', pgliteDir, probeTimeoutMs: 500 });
     try {
-      expect(await runMigrations(again.db, 'sql')).toEqual({ applied: [], skipped: SQL_FILES });
+      expect(await runMigrations(again.db, 'sql')).toEqual({
+        applied: [], skipped: SQL_FILES, retired: [], framework: { from: 2, to: 2, applied: [], recreated: [] },
+      });
     } finally {
       await again.close();
     }

@@ -10,8 +10,9 @@ import { MigrationError } from '../../../src/sinks/postgres/migration-files.js';
 import { runMigrations } from '../../../src/sinks/postgres/run-migrations.js';
 import { openServerDatabase, testDatabaseUrl, type TestDatabase } from './support/test-database.js';
 
-// sql/ holds the framework's 001 and the example topologies' tables.
+// sql/ holds the example topologies' tables; Sluice's own come from code, before them.
 const SQL_FILES = readdirSync('sql').filter((f) => f.endsWith('.sql')).sort();
+const UP_TO_DATE = { from: 2, to: 2, applied: [], recreated: [] };
 
 describe('runMigrations', () => {
   let t: TestDatabase;
@@ -30,17 +31,17 @@ describe('runMigrations', () => {
     (await sql<{ t: string }>`select table_name as t from information_schema.tables where table_schema = ${t.schema} order by 1`.execute(t.db)).rows.map((r) => r.t);
 
   it('applied sql/ and is idempotent', async () => {
-    expect(await runMigrations(t.db, 'sql')).toEqual({ applied: [], skipped: SQL_FILES });
+    expect(await runMigrations(t.db, 'sql')).toEqual({ applied: [], skipped: SQL_FILES, retired: [], framework: UP_TO_DATE });
     const rows = await t.db.selectFrom('sluice_migrations').select(['name', 'checksum', 'applied_at']).orderBy('name').execute();
     expect(rows).toEqual(SQL_FILES.map((name) => ({ name, checksum: expect.stringMatching(/^[0-9a-f]{64}$/), applied_at: expect.any(Date) })));
-    expect(await tables()).toEqual(expect.arrayContaining(['sluice_migrations', 'sluice_offsets']));
+    expect(await tables()).toEqual(expect.arrayContaining(['sluice_migrations', 'sluice_offsets', 'sluice_schema_version']));
   });
 
   it('applies files in numeric order, each once, multi-statement files included', async () => {
     await writeFile(join(dir, '010_b.sql'), 'alter table a add column b int;');
     await writeFile(join(dir, '002_a.sql'), 'create table a (id int primary key);\ninsert into a values (1);\n');
-    expect(await runMigrations(t.db, dir)).toEqual({ applied: ['002_a.sql', '010_b.sql'], skipped: [] });
-    expect(await runMigrations(t.db, dir)).toEqual({ applied: [], skipped: ['002_a.sql', '010_b.sql'] });
+    expect(await runMigrations(t.db, dir)).toMatchObject({ applied: ['002_a.sql', '010_b.sql'], skipped: [] });
+    expect(await runMigrations(t.db, dir)).toMatchObject({ applied: [], skipped: ['002_a.sql', '010_b.sql'] });
   });
 
   it('rolls a failing file back and names it with the database error', async () => {
@@ -75,6 +76,22 @@ describe('runMigrations', () => {
       expect([...a.skipped, ...b.skipped]).toContain('030_slow.sql');
     } finally {
       await peer.destroy();
+    }
+  });
+
+  it('is fine with applied files no longer on disk (the old 001_sluice_offsets.sql, a deleted example)', async () => {
+    const ledger = async () => (await t.db.selectFrom('sluice_migrations').select('name').orderBy('name').execute()).map((r) => r.name);
+    const before = await ledger();
+    expect(before).toEqual(expect.arrayContaining(['002_a.sql', '010_b.sql']));
+    const only = await mkdtemp(join(tmpdir(), 'sluice-sql-'));
+    try {
+      await writeFile(join(only, '040_f.sql'), 'create table f (id int);');
+      expect(await runMigrations(t.db, only)).toEqual({ applied: ['040_f.sql'], skipped: [], retired: [], framework: UP_TO_DATE });
+      expect(await runMigrations(t.db, only)).toMatchObject({ applied: [], skipped: ['040_f.sql'] });
+      // Nothing forgotten either: the ledger still holds the files missing from this folder.
+      expect(await ledger()).toEqual([...before, '040_f.sql'].sort());
+    } finally {
+      await rm(only, { recursive: true, force: true });
     }
   });
 

@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
@@ -10,7 +8,6 @@ import { eventually, produceAvro } from '../../support/kafka-test-kit.js';
 import { fixtureProject, SluiceProcess } from '../../support/sluice-process.js';
 
 const stack = inject('stack');
-const repoRoot = new URL('../../..', import.meta.url).pathname;
 const run = `dl${randomUUID().slice(0, 8)}`;
 const name = `dlqsink-${run}`;
 const source = `dlqsink.${run}.bus`;
@@ -27,7 +24,6 @@ export default topology('${name}')
   .deadLetter('${dlq}', { sink: ['dlq-pg', postgres({ table: 'dlq_log', mode: 'append' })] })
   .to('dlqsink.${run}.ok');
 `,
-  'sql/001_sluice_offsets.sql': readFileSync(join(repoRoot, 'sql', '001_sluice_offsets.sql'), 'utf8'),
   'sql/002_dlq_log.sql': `create table dlq_log (
   source_topic text not null, source_partition integer not null, source_offset bigint not null, step text not null,
   reason text not null, message text not null, source_timestamp timestamptz, failed_at timestamptz not null,

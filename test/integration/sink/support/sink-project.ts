@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
@@ -10,7 +10,6 @@ import { busEventSchema, busOracle, compareRouteTable, type BusEvent } from '../
 import { latestCodec, readTopic, type KafkaMessage } from '../../../support/kafka-test-kit.js';
 import { fixtureProject, SluiceProcess } from '../../../support/sluice-process.js';
 
-const repoRoot = new URL('../../../..', import.meta.url).pathname;
 /** A port nothing listens on: pointing the default database URL there forces the PGlite fallback. */
 export const CLOSED_DATABASE_URL = 'postgres://postgres@127.0.0.1:1/postgres';
 
@@ -66,7 +65,6 @@ export default topology('${this.name}-raw')
   .to('${this.rawTopic}')
   .sink('raw-pg', postgres({ table: 'raw_log', mode: 'append' }));
 `,
-      'sql/001_sluice_offsets.sql': readFileSync(join(repoRoot, 'sql', '001_sluice_offsets.sql'), 'utf8'),
       'sql/002_route_tables.sql': `
 create table route_minute (
   route_id text not null, window_start timestamptz not null, window_end timestamptz not null,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { RETIRED_FILE_CHECKSUMS } from '../../../../src/sinks/postgres/framework-migrations.js';
 import { checksumOf, MigrationError, parseMigrationFiles } from '../../../../src/sinks/postgres/migration-files.js';
 
 describe('migration files', () => {
@@ -7,10 +8,10 @@ describe('migration files', () => {
       { name: '010_later.sql', sql: 'b' },
       { name: 'README.md', sql: '' },
       { name: '002_second.sql', sql: 'a' },
-      { name: '001_sluice_offsets.sql', sql: 'c' },
+      { name: '001_first.sql', sql: 'c' },
     ]);
     expect(files.map((f) => [f.name, f.number])).toEqual([
-      ['001_sluice_offsets.sql', 1], ['002_second.sql', 2], ['010_later.sql', 10],
+      ['001_first.sql', 1], ['002_second.sql', 2], ['010_later.sql', 10],
     ]);
   });
 
@@ -28,9 +29,16 @@ describe('migration files', () => {
     expect(checksumOf('x')).toMatch(/^[0-9a-f]{64}$/);
   });
 
-  it('ships 001_sluice_offsets.sql', async () => {
-    const { readdir } = await import('node:fs/promises');
-    const names = await readdir(new URL('../../../../sql/', import.meta.url));
-    expect(parseMigrationFiles(names.map((name) => ({ name, sql: '' })))[0]?.name).toBe('001_sluice_offsets.sql');
+  it("sql/ holds only the examples' migrations: Sluice's own tables are created by code, not by a file there", async () => {
+    const { readdir, readFile } = await import('node:fs/promises');
+    const dir = new URL('../../../../sql/', import.meta.url);
+    const names = (await readdir(dir)).filter((n) => n.endsWith('.sql')).sort();
+    // The examples' files keep their numbers (and so their ledger keys) after 001 left.
+    expect(names[0]).toBe('002_bus_telemetry.sql');
+    for (const name of names) {
+      const text = await readFile(new URL(name, dir), 'utf8');
+      expect(text, name).not.toMatch(/create\s+table\s+(if\s+not\s+exists\s+)?sluice_/i);
+      expect(RETIRED_FILE_CHECKSUMS.has(checksumOf(text)), name).toBe(false);
+    }
   });
 });
