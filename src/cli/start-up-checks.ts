@@ -1,4 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { checkSchemaFields } from '../plan/check-schema-fields.js';
+import type { TopologyPlan } from '../plan/topology-plan.js';
+import type { SchemaResolver } from '../runtime/codec-set.js';
 import { HttpSchemaRegistry, redactUrl, RegistryUnavailableError } from '../serde/index.js';
 
 /** How long `sluice run` waits at start-up for a service that does not answer (the broker's too). */
@@ -89,4 +92,29 @@ export function databaseConnectionError(variable: string, redactedUrl: string, c
       `check ${variable} (host, port, user, password, database) and that the server is running (\`sluice stack status\`)`,
     { cause },
   );
+}
+
+/**
+ * Checks the field names a topology reads (`eventTime`, `groupBy` fields,
+ * `groupByKey`'s `as`, sink keys and column paths) against the schemas it
+ * names in `schemas/`, once they are resolved and before anything connects:
+ * `plan()` could only check inline schemas. A name `resolve` does not know
+ * is left to `checkSchemaFiles`, which reports missing files.
+ *
+ * @example
+ * ```ts
+ * checkTopologySchemas(plan, (await loadProjectSchemas(dir)).resolve);
+ * // TopologyDefinitionError: topology "lots": step "by-lot": groupBy field "lot_idd" is not a field of schema 'lot-event'
+ * //   (its fields: lot_id, machine, at); did you mean "lot_id"?.
+ * //   Fix: group by a field the records have: .groupBy('by-lot', 'lot_id'); …
+ * ```
+ */
+export function checkTopologySchemas(plan: TopologyPlan, resolve: SchemaResolver): void {
+  checkSchemaFields(plan, (ref) => {
+    try {
+      return resolve(ref);
+    } catch {
+      return undefined;
+    }
+  });
 }

@@ -197,7 +197,10 @@ export class Stream<T> {
    * moves each record to the task owning its new key). A field name also
    * names the key column of the aggregate; with a function, name it with
    * `{ as }` (default `key`). `schema` encodes the repartitioned records
-   * (default: the source's schema).
+   * (default: the source's schema). A field name must be a field of that
+   * schema: a topology grouping by a field the schema lacks fails when it
+   * loads, naming the fields there are (a field only a `.pipe()` adds is
+   * grouped by with a function).
    *
    * @example
    * ```ts
@@ -221,10 +224,14 @@ export class Stream<T> {
         ? (key as (value: unknown) => string)
         : (value: unknown) => String((value as Record<string, unknown>)[key]);
     const keyField = typeof key === 'string' ? key : (options.as ?? 'key');
-    const step: StepSpec =
-      options.schema === undefined
-        ? { kind: 'group-by', name, key: keyFn, keyField }
-        : { kind: 'group-by', name, key: keyFn, keyField, schema: options.schema };
+    const step: StepSpec = {
+      kind: 'group-by',
+      name,
+      key: keyFn,
+      keyField,
+      ...(typeof key === 'string' ? { field: key } : {}),
+      ...(options.schema === undefined ? {} : { schema: options.schema }),
+    };
     return new GroupedStream<T, string>(this.ctx, [...this.steps, Object.freeze(step)]);
   }
 
@@ -232,7 +239,9 @@ export class Stream<T> {
    * Groups by the record's existing Kafka key, without a repartition topic
    * (Kafka Streams' `groupByKey`): the grouped step runs in the task that
    * reads the record, so the input must already be keyed (and partitioned)
-   * by the group key. The key column is named by `as` (default `key`).
+   * by the group key. The key column is named by `as` (default `key`): the
+   * field of the records that the Kafka key holds, so it must be a field of
+   * the chain's schema (checked when the topology loads).
    * Records without a key go to the dead-letter topic (reason `invalid`).
    *
    * @example
@@ -242,7 +251,7 @@ export class Stream<T> {
    * ```
    */
   groupByKey<N extends string = 'key'>(name: string, options: { readonly as?: N } = {}): GroupedStream<T, N> {
-    const step: StepSpec = { kind: 'group-by-key', name, keyField: options.as ?? 'key' };
+    const step: StepSpec = { kind: 'group-by-key', name, keyField: options.as ?? 'key', ...(options.as === undefined ? {} : { explicitKeyField: true }) };
     return new GroupedStream<T, N>(this.ctx, [...this.steps, Object.freeze(step)]);
   }
 

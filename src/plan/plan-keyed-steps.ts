@@ -53,7 +53,11 @@ export function planGroupBy(ctx: PlannerContext, step: PlannedStep<'group-by'>, 
     next: ctx.steps(steps, i + 1, downstream, step.name),
   };
   ctx.addSubTopology({ id, inputTopic: topic, root, changelogTopics: [] });
-  return { kind: 'RepartitionSinkNode', name: step.name, deadLetter: walk.deadLetter, topic, key: step.key, schema, next: [] };
+  return {
+    kind: 'RepartitionSinkNode', name: step.name, deadLetter: walk.deadLetter, topic, key: step.key, schema,
+    ...(step.field === undefined ? {} : { field: step.field }),
+    next: [],
+  };
 }
 
 /**
@@ -73,7 +77,11 @@ export function planGroupByKey(ctx: PlannerContext, step: PlannedStep<'group-by-
   });
   // Same task, same partition: the records are already where their key lives.
   const nodes = ctx.steps(steps, i + 1, walk, step.name) as GroupByKeyNode['next'];
-  return { kind: 'GroupByKeyNode', name: step.name, deadLetter: walk.deadLetter, keyField: step.keyField, next: nodes };
+  return {
+    kind: 'GroupByKeyNode', name: step.name, deadLetter: walk.deadLetter, keyField: step.keyField,
+    ...(step.explicitKeyField === true ? { explicitKeyField: true } : {}),
+    next: nodes,
+  };
 }
 
 /**

@@ -110,6 +110,8 @@ export interface RepartitionSinkNode extends NodeBase {
   readonly kind: 'RepartitionSinkNode';
   readonly topic: string;
   readonly key: (value: unknown) => string;
+  /** The record field the key is read from (`groupBy(name, 'field')`); absent for a key function. */
+  readonly field?: string;
   readonly schema: SchemaRef;
   readonly next: readonly [];
 }
@@ -126,6 +128,8 @@ export interface RepartitionSinkNode extends NodeBase {
 export interface GroupByKeyNode extends NodeBase {
   readonly kind: 'GroupByKeyNode';
   readonly keyField: string;
+  /** `as` was given: the key column names a field of the records (checked against the schema). */
+  readonly explicitKeyField?: boolean;
   readonly next: readonly (WindowNode | TrackNode)[];
 }
 

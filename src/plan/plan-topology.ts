@@ -1,3 +1,4 @@
+import { checkSchemaFields } from './check-schema-fields.js';
 import type { ArmNode, PlanNode, SourceNode } from './plan-node.js';
 import { planGroupBy, planGroupByKey, planTrack, planWindow } from './plan-keyed-steps.js';
 import { assertNeverStep, deepFreeze, firstDeadLetter, type Fail } from './plan-internals.js';
@@ -14,7 +15,10 @@ const TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
  * `<applicationId>.<step>-changelog`; the application id defaults to the topology's name),
  * compaction and co-partitioning, table schemas.
  * Pure: no I/O. Throws a {@link TopologyDefinitionError} naming the topology,
- * the step and the fix.
+ * the step and the fix — also for a field name the schema in effect lacks
+ * (see `checkSchemaFields`), as far as the schemas are inline or generated
+ * (aggregate tables); schemas named from `schemas/` are checked by
+ * `sluice run` at start-up.
  *
  * @example
  * ```ts
@@ -30,7 +34,10 @@ export function plan(topology: TopologySpec | { readonly spec: TopologySpec }, o
   if (max !== undefined && !(Number.isSafeInteger(max) && max > 0)) {
     throw new TopologyDefinitionError(spec.name, spec.name, `maxOpenWindows must be a positive whole number, got ${String(max)}`, 'pass a number of windows such as 1000000, or leave it out for no bound');
   }
-  return new Planner(spec, options.applicationId ?? spec.name, max).run();
+  const planned = new Planner(spec, options.applicationId ?? spec.name, max).run();
+  // Inline schemas are known now; names in schemas/ are checked at start-up, once resolved.
+  checkSchemaFields(planned, (ref) => (typeof ref === 'string' ? undefined : ref));
+  return planned;
 }
 
 /**

@@ -150,9 +150,17 @@ export type StepSpec =
       readonly name: string;
       readonly key: (value: unknown) => string;
       readonly keyField: string;
+      /** The record field the key is read from, when grouped by a field name (checked against the schema). */
+      readonly field?: string;
       readonly schema?: SchemaRef;
     }
-  | { readonly kind: 'group-by-key'; readonly name: string; readonly keyField: string }
+  | {
+      readonly kind: 'group-by-key';
+      readonly name: string;
+      readonly keyField: string;
+      /** Whether `as` was given: an explicit key column must be a field of the records (the one the Kafka key holds). */
+      readonly explicitKeyField?: boolean;
+    }
   | {
       readonly kind: 'track';
       readonly name: string;

@@ -6,7 +6,7 @@ import type { DeliveryGuarantee } from '../../runtime/stream-transport.js';
 import { HttpSchemaRegistry } from '../../serde/index.js';
 import { debugObserver } from '../debug-observer.js';
 import { checkSchemaFiles, loadProjectSchemas } from '../project-schemas.js';
-import { awaitRegistry, checkDatabaseUrl, START_UP_DEADLINE_MS } from '../start-up-checks.js';
+import { awaitRegistry, checkDatabaseUrl, checkTopologySchemas, START_UP_DEADLINE_MS } from '../start-up-checks.js';
 import type { CliContext } from '../cli-context.js';
 import { cliLog, parseLogFormat, parseLogLevel } from '../cli-log.js';
 import { resolveEndpoints } from '../endpoints.js';
@@ -85,7 +85,10 @@ Examples:
       const plans = [];
       for (const name of selected) plans.push(await catalog.plan(name, planOptions));
       const schemas = await loadProjectSchemas(context.projectDir);
-      for (const plan of plans) checkSchemaFiles(plan, catalog.relativeFile(plan.topology), schemas);
+      for (const plan of plans) {
+        checkSchemaFiles(plan, catalog.relativeFile(plan.topology), schemas);
+        checkTopologySchemas(plan, schemas.resolve);
+      }
       const sinkPlans = options.only === 'processing' ? [] : plans;
       const databaseUrlName = process.env.DATABASE_URL ? 'DATABASE_URL' : 'the database URL of `sluice stack up` (.sluice/)';
       if (endpoints.databaseUrl !== undefined && sinkPlans.some((plan) => plan.sinks.length > 0)) checkDatabaseUrl(endpoints.databaseUrl, databaseUrlName);
