@@ -1,9 +1,10 @@
 import { fileURLToPath } from 'node:url';
-import { count, plan, postgres, topology, TopologyDefinitionError, tumbling, type AvroRecordSchema, type TopologyPlan } from 'sluice';
+import { count, plan, postgres, topology, TopologyDefinitionError, tumbling, type TopologyPlan } from 'sluice';
 import { describe, expect, test } from 'vitest';
 import { loadProjectSchemas } from '../../../src/cli/project-schemas.js';
 import { checkTopologySchemas } from '../../../src/cli/start-up-checks.js';
 import { TopologyCatalog } from '../../../src/cli/topology-catalog.js';
+import type { AvroRecordSchema } from '../../../src/serde/index.js';
 import { randomInt, seededRandom } from '../state/seeded-random.js';
 
 // Issue 18: field names a topology reads are checked against the schema in effect where they are
@@ -70,7 +71,7 @@ function schemaOf(fields: readonly string[], types: Readonly<Record<string, unkn
     name: 'Rec',
     namespace: 'test.fields',
     fields: fields.map((name) => ({ name, type: types[name] ?? 'string' })),
-  } as AvroRecordSchema;
+  } as unknown as AvroRecordSchema;
 }
 
 /** The error `run` throws, asserted to be a TopologyDefinitionError naming the topology and the step, with a fix. */
@@ -96,7 +97,7 @@ const SITES = {
     step: 'by-field',
     build: (schema: AvroRecordSchema, ts: string, name: string) =>
       topology('sites')
-        .source<Row>('in', { schema, eventTime: ts })
+        .source<Row>('in', { schema, eventTime: ts as never })
         .deadLetter('dlq')
         .groupBy('by-field', name as never)
         .window('w', tumbling('1m'))
@@ -113,7 +114,7 @@ const SITES = {
     step: 'by-key',
     build: (schema: AvroRecordSchema, ts: string, name: string) =>
       topology('sites')
-        .source<Row>('in', { schema, eventTime: ts })
+        .source<Row>('in', { schema, eventTime: ts as never })
         .deadLetter('dlq')
         .groupByKey('by-key', { as: name })
         .window('w', tumbling('1m'))
@@ -125,7 +126,7 @@ const SITES = {
     step: 'out-pg',
     build: (schema: AvroRecordSchema, ts: string, name: string) =>
       topology('sites')
-        .source<Row>('in', { schema, eventTime: ts })
+        .source<Row>('in', { schema, eventTime: ts as never })
         .to('out')
         .sink('out-pg', postgres({ table: 'out_rows', key: name === ts ? [name] : [name, ts] })),
     what: 'sink key column',
@@ -209,7 +210,7 @@ describe('eventTime', () => {
 
 describe('groupBy and groupByKey', () => {
   const schema = schemaOf(['lot_id', 'machine', 'at'], { at: 'long' });
-  const start = () => topology('lots').source<Row>('lots', { schema, eventTime: 'at' }).deadLetter('dlq');
+  const start = () => topology('lots').source<Row>('lots', { schema, eventTime: 'at' as never }).deadLetter('dlq');
 
   test("the issue's case: groupBy('by-lot', 'lot_idd') names the fields and suggests lot_id", () => {
     const t = start().groupBy('by-lot', 'lot_idd' as never).window('w', tumbling('1m')).aggregate('n', { n: count() }).toTable('per-lot');
@@ -257,7 +258,7 @@ describe('groupBy and groupByKey', () => {
 describe('PostgreSQL sink keys and column paths', () => {
   const schema = schemaOf(['route_id', 'speed', 'at'], { at: { type: 'long', logicalType: 'timestamp-millis' }, speed: 'double' });
   const stats = () =>
-    topology('buses').source<Row>('buses', { schema, eventTime: 'at' }).deadLetter('dlq').groupBy('by-route', 'route_id' as never).window('w', tumbling('1m'))
+    topology('buses').source<Row>('buses', { schema, eventTime: 'at' as never }).deadLetter('dlq').groupBy('by-route', 'route_id' as never).window('w', tumbling('1m'))
       .aggregate('stats', { events: count() }).toTable('route-stats');
 
   test('a table sink key is checked against the generated table schema at plan time', () => {
@@ -268,7 +269,7 @@ describe('PostgreSQL sink keys and column paths', () => {
   });
 
   test('a stream sink with one key column may take it from the text key; with two, both must be columns', () => {
-    const stream = (key: string[]) => topology('buses').source<Row>('buses', { schema, eventTime: 'at' }).to('copy').sink('pg', postgres({ table: 'copy', key }));
+    const stream = (key: string[]) => topology('buses').source<Row>('buses', { schema, eventTime: 'at' as never }).to('copy').sink('pg', postgres({ table: 'copy', key }));
     expect(() => plan(stream(['bus_id']))).not.toThrow();
     expect(() => plan(stream(['route_id', 'at']))).not.toThrow();
     expect(definitionError(() => plan(stream(['route_id', 'ta'])), 'buses', 'pg').problem).toMatch(/sink key column "ta" is not a column .*\(columns: route_id, speed, at\); did you mean "at"\?/);
@@ -294,7 +295,7 @@ describe('schemas named from schemas/ are checked at start-up, once resolved', (
     if (typeof ref === 'string') throw new Error(`schema '${ref}' is unknown`);
     return ref as AvroRecordSchema;
   };
-  const lots = () => topology('lots').source<Row>('lots', { schema: 'lot-event', eventTime: 'at' }).deadLetter('dlq');
+  const lots = () => topology('lots').source<Row>('lots', { schema: 'lot-event', eventTime: 'at' as never }).deadLetter('dlq');
 
   test('plan() cannot see a named schema; the start-up check can', () => {
     const t = lots().groupBy('by-lot', 'lot_idd' as never).window('w', tumbling('1m')).aggregate('n', { n: count() }).toTable('per-lot');
