@@ -26,6 +26,21 @@ export class WindowedStream<T, K extends string> {
   /**
    * Aggregates each key's window into one row with a field per aggregator.
    * The row type is inferred: `{ [key]: string, window_start, window_end, ...fields }`.
+   * Each field's Avro type in the table topic (and so the column it needs):
+   *
+   * | aggregator | Avro type | PostgreSQL column |
+   * |---|---|---|
+   * | `count()`, `countWhere(p)` | `long` | `bigint` |
+   * | `sum(f)` | `double` | `double precision` |
+   * | `sum(f, { type: 'long' })` | `long` (whole numbers only; others dead-lettered, reason `invalid`) | `bigint` |
+   * | `avg(f)` | `double` (+ state `__sum` double, `__count` long) | `double precision` |
+   * | `min(f)`, `max(f)` | `double` or null | `double precision` |
+   * | `first(f, { by })`, `last(f, { by })` | `double` or null (+ state `__by`) | `double precision` |
+   * | `reducer({ … })` | its `resultAvroType` (default its state's type; + state `__state`) | per type |
+   *
+   * A record some aggregator refuses (a fraction for a long sum) is
+   * dead-lettered before any window is updated, so the chain needs a
+   * `.deadLetter()` topic.
    *
    * @example
    * ```ts

@@ -183,6 +183,10 @@ function planAggregate(ctx: PlannerContext, step: PlannedStep<'aggregate'>, step
       ctx.fail(step.name, `aggregate field "${field}" clashes with the key or window columns`, `rename the field (the table value has ${keyField}, window_start and window_end)`);
     }
   }
+  if (compiled.refuses && walk.deadLetter === undefined) {
+    const field = compiled.names.find((_, i) => compiled.specs[i]!.refuse !== undefined);
+    ctx.fail(step.name, `aggregate field "${String(field)}" refuses records it cannot fold (a long sum refuses fractions) to the dead-letter topic, but the chain has none`, `add .deadLetter('<topic>') to the chain`);
+  }
   if (window.window.kind === 'session' && !compiled.canMerge) {
     ctx.fail(step.name, 'session windows merge, but an aggregator here cannot', 'give the reducer a merge(a, b) or use a tumbling/hopping window');
   }

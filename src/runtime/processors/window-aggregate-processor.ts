@@ -145,7 +145,17 @@ export class WindowAggregateProcessor implements Processor {
       : store.restore(restored, { graceMs: this.node.graceMs, nowWallMs: nowMs, ...watermark });
   }
 
+  /** A record an aggregator refuses (a fraction for a long sum) opens and updates no window, and moves no watermark. */
+  private refused(env: Envelope, ctx: BatchContext): boolean {
+    if (!this.store.aggregates.refuses) return false;
+    const reason = this.store.aggregates.refusal(env.value);
+    if (reason === undefined) return false;
+    ctx.deadLetter(env.origin, this.node.deadLetter, 'invalid', this.aggregate.name, reason);
+    return true;
+  }
+
   private addToSession(store: SessionStore<unknown>, env: Envelope, dirty: Set<WindowEntry>, ctx: BatchContext): void {
+    if (this.refused(env, ctx)) return;
     const groupKey = env.key === null ? '' : env.key.toString('utf8');
     const t = env.eventTime;
     // Reading a source topic, the task's own watermark is the highest event time seen (in offset
@@ -164,6 +174,7 @@ export class WindowAggregateProcessor implements Processor {
   }
 
   private addToWindows(store: WindowStore<unknown>, env: Envelope, dirty: Set<number>, ctx: BatchContext): void {
+    if (this.refused(env, ctx)) return;
     const groupKey = env.key === null ? '' : env.key.toString('utf8');
     const t = env.eventTime;
     // As in addToSession: the task's own watermark, or the record's stamp after a repartition.

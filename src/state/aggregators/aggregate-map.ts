@@ -48,6 +48,10 @@ export class CompiledAggregates<T> {
   readonly flatWidth: number;
   /** Whether some field (a `reducer`) keeps an accumulator object instead. */
   readonly hasObjects: boolean;
+  /** Whether some aggregator may refuse a record (see {@link CompiledAggregates.refusal}). */
+  readonly refuses: boolean;
+  /** Indexes of the fields whose aggregator has `refuse`. */
+  private readonly refusing: readonly number[];
   /** Per field: its offset in the flat slots, or -1 when it keeps an object. */
   private readonly offsets: Int32Array;
   private readonly flats: readonly (FlatAccumulator<T, unknown> | undefined)[];
@@ -73,6 +77,33 @@ export class CompiledAggregates<T> {
     }
     this.flatWidth = width;
     this.hasObjects = this.flats.some((f) => f === undefined);
+    this.refusing = Object.freeze(this.specs.flatMap((s, i) => (s.refuse === undefined ? [] : [i])));
+    this.refuses = this.refusing.length > 0;
+  }
+
+  /**
+   * Why `record` cannot be folded into these aggregates — the first
+   * aggregator's reason, prefixed with its field — or `undefined` when every
+   * aggregator takes it. Asked before any window is updated, so a refused
+   * record changes nothing. A `refuse` that throws is a refusal too.
+   *
+   * @example
+   * ```ts
+   * new CompiledAggregates({ vehicles: sum((e: E) => e.n, { type: 'long' }) }).refusal({ n: 2.5 });
+   * // aggregate field "vehicles": sum(…, { type: 'long' }) takes whole numbers, got 2.5
+   * ```
+   */
+  refusal(record: T): string | undefined {
+    for (const i of this.refusing) {
+      let reason: string | undefined;
+      try {
+        reason = this.specs[i]!.refuse!(record);
+      } catch (error) {
+        reason = `its function threw: ${error instanceof Error ? error.message : String(error)}`;
+      }
+      if (reason !== undefined) return `aggregate field "${this.names[i]!}": ${reason}`;
+    }
+    return undefined;
   }
 
   /**

@@ -42,7 +42,7 @@ export interface AvroField {
  * avg((e: E) => e.speed).kind; // 'avg'
  * ```
  */
-export type AggregatorKind = 'count' | 'sum' | 'avg' | 'min' | 'max' | 'reducer';
+export type AggregatorKind = 'count' | 'countWhere' | 'sum' | 'avg' | 'min' | 'max' | 'first' | 'last' | 'reducer';
 
 /**
  * How to fold records of type `T` into an accumulator `A` and read a result
@@ -69,6 +69,13 @@ export interface AggregatorSpec<T, A, R> {
   readonly resultAvroType: AvroType;
   /** False when `merge` is unavailable: the aggregator cannot be used with session windows. */
   readonly canMerge: boolean;
+  /**
+   * Optional: why `record` cannot be folded (e.g. a fraction for a `long`
+   * sum), or `undefined`. The window step asks every aggregator of the map
+   * before it updates any window, and dead-letters a refused record with
+   * reason `invalid`, so a record is applied whole or not at all.
+   */
+  refuse?(record: T): string | undefined;
   init(): A;
   add(acc: A, record: T): A;
   /** Combines two accumulators (session merges). Throws when `canMerge` is false. */
