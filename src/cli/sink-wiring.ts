@@ -106,6 +106,8 @@ export async function wireSinks(options: SinkWiringOptions): Promise<WiredSinks>
         db: database.db,
         spec: source.kind === 'dead-letter' ? deadLetterColumns(sink.spec as PostgresSinkSpec, source.fields) : (sink.spec as PostgresSinkSpec),
         fields: source.fields,
+        schemas: { key: source.keySchema, value: source.valueSchema },
+        topology: plan.topology,
       });
       return new SinkRunner({
         source,

@@ -10,6 +10,7 @@ import { lockOffsets, readOffsets, writeOffsets } from './offsets-store.js';
 import type { PostgresSinkSpec } from './postgres-sink-spec.js';
 import { RecordMappingError } from './record-row.js';
 import { RowExtractor } from './row-extractor.js';
+import type { SinkRecordSchemas } from './avro-columns.js';
 import { planTable, SinkTableMismatchError, type TablePlan } from './table-plan.js';
 
 /** Wiring for {@link createPostgresSink}. */
@@ -23,6 +24,10 @@ export interface PostgresSinkConfig {
   readonly spec: PostgresSinkSpec;
   /** Record field paths from the value/key schemas; makes the column check exact. */
   readonly fields?: readonly string[];
+  /** The Avro schemas of the records: each column's type is checked against its field's at start-up. */
+  readonly schemas?: SinkRecordSchemas;
+  /** The topology the sink belongs to, named in start-up errors. */
+  readonly topology?: string;
   /** Default `unnest` (measured faster); `values` is used anyway for array columns. */
   readonly bindStyle?: BindStyle;
   /**
@@ -186,9 +191,10 @@ class PostgresSink implements Sink {
       );
     }
     try {
-      return await planTable(this.#config.db, this.#config.spec, this.#config.fields);
+      return await planTable(this.#config.db, this.#config.spec, this.#config.fields, this.#config.schemas);
     } catch (error) {
-      if (error instanceof SinkTableMismatchError || error instanceof InvalidIdentifierError) error.message = `sink ${this.name}: ${error.message}`;
+      const topology = this.#config.topology === undefined ? '' : `topology "${this.#config.topology}": `;
+      if (error instanceof SinkTableMismatchError || error instanceof InvalidIdentifierError) error.message = `${topology}sink ${this.name}: ${error.message}`;
       throw error;
     }
   }

@@ -1,4 +1,7 @@
 import { sql, type Kysely } from 'kysely';
+import { avroTypeText } from '../../serde/avro-field-types.js';
+import { avroColumnTypes, type SinkRecordSchemas } from './avro-columns.js';
+import { columnMisfit, pgTypeText } from './column-type-fit.js';
 import type { Database } from './database.js';
 import type { PostgresColumnType, PostgresSinkSpec } from './postgres-sink-spec.js';
 import { assertIdentifier, parseQualifiedName } from './identifier.js';
@@ -74,16 +77,26 @@ const FIX = 'add a migration in sql/ (e.g. sql/00N_<name>.sql) and run `sluice m
  *
  * @param fields - record field paths known from the schema (`avgSpeed`,
  *   `window.start`); when given, every one must have a column.
+ * @param schemas - the Avro schemas of the records; when given, each
+ *   written column's type must fit its field's Avro type (see
+ *   {@link columnMisfit}): a `double` aggregate into a `bigint` column is
+ *   refused here, naming column, both types and the `alter table` that fixes it.
  * @example
  * ```ts
  * const plan = await planTable(db, postgres({ table: 'bus_route_minute', key: ['route_id', 'window_start'] }));
  * // SinkTableMismatchError: table public.bus_route_minute does not exist; add a migration in sql/ …
+ * await planTable(db, postgres({ table: 'traffic_segment_stats' }), fields, { key: keySchema, value: valueSchema });
+ * // SinkTableMismatchError: column public.traffic_segment_stats.vehicles is bigint, but field vehicles is double:
+ * //   a fraction would be truncated or refused. Fix: alter table public.traffic_segment_stats alter column vehicles
+ * //   type double precision (in a migration, sql/00N_<name>.sql, then `sluice migrate`), or map another field to it;
+ * //   or, if it is a sum of whole numbers, make it a long with sum(f, { type: 'long' }) (a conditional count: countWhere(p))
  * ```
  */
 export async function planTable(
   db: Kysely<Database>,
   spec: PostgresSinkSpec,
   fields?: readonly string[],
+  schemas?: SinkRecordSchemas,
 ): Promise<TablePlan> {
   // Re-validated: a spec object may not have come through postgres().
   const { schema: wanted, name: table } = parseQualifiedName(spec.table, 'table');
@@ -103,6 +116,7 @@ export async function planTable(
   if (rows.length === 0) throw new SinkTableMismatchError(`table ${where} does not exist; ${FIX}`);
   const byName = new Map(rows.map((r) => [r.column_name, r]));
   const key = spec.key.length > 0 || spec.mode === 'append' ? spec.key : await primaryKey(db, schema, table);
+  const avroType = schemas === undefined ? undefined : avroColumnTypes(schemas, key);
 
   const planned = (column: string, from: readonly string[] | undefined, declared?: PostgresColumnType, scale?: number): PlannedColumn => {
     const row = byName.get(column);
@@ -113,6 +127,19 @@ export async function planTable(
     if (declared && !COMPATIBLE[declared].includes(row.udt_name)) {
       throw new SinkTableMismatchError(
         `column ${where}.${column} is ${row.udt_name} but the sink declares ${declared} (fits ${COMPATIBLE[declared].join(', ')}); ${FIX} that alters it, or fix the mapping`,
+      );
+    }
+    const type = avroType?.(column, from);
+    const misfit = type === undefined ? undefined : columnMisfit(type, row.udt_name);
+    if (type !== undefined && misfit !== undefined) {
+      const field = from === undefined ? `field ${column}` : `its source ${from.join('.')}`;
+      const sumHint = (type.kind === 'double' || type.kind === 'float') && /^int[248]$/.test(row.udt_name)
+        ? `; or, if it is a sum of whole numbers, make it a long with sum(f, { type: 'long' }) (a conditional count: countWhere(p))`
+        : '';
+      throw new SinkTableMismatchError(
+        `column ${where}.${column} is ${pgTypeText(row.udt_name)}, but ${field} is ${avroTypeText(type)}: ${misfit.problem}. ` +
+          `Fix: alter table ${where} alter column ${column} type ${misfit.fits} (in a migration, sql/00N_<name>.sql, then \`sluice migrate\`), ` +
+          `or map another field to it${sumHint}`,
       );
     }
     return { column, from, udtName: row.udt_name, udtSchema: row.udt_schema, declared, scale };
