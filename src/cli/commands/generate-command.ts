@@ -2,17 +2,20 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { KafkaAdmin, kafkaPropertiesFromEnv, RecordProducer, type OutgoingRecord } from '../../kafka/index.js';
-import { AvroCodec, HttpSchemaRegistry, loadSchemas, subjectFor } from '../../serde/index.js';
+import { AvroCodec, HttpSchemaRegistry, subjectFor } from '../../serde/index.js';
 import type { CliContext } from '../cli-context.js';
 import { resolveEndpoints } from '../endpoints.js';
 import { usageErrors } from '../usage-errors.js';
-import type { GeneratedRecord } from '../generators/event-generator.js';
+import { take, type GeneratedRecord, type GeneratorOptions } from '../generators/event-generator.js';
 import { produceWorkload, type ProduceProgress } from '../generators/produce-workload.js';
-import { findWorkload, UnknownWorkloadError, type AnyWorkload } from '../generators/workload-catalog.js';
+import { resolveWorkload, type ResolvedWorkload } from '../generators/resolve-workload.js';
+import { UnknownWorkloadError, WORKLOADS } from '../generators/workload-catalog.js';
 
 /** Event-time density without `--rate`: 20 records per second of event time. */
 const DEFAULT_EVENTS_PER_SECOND = 20;
 const PROGRESS_EVERY_MS = 2_000;
+/** Records a schema-driven workload makes before connecting, so a validation it cannot pass fails first. */
+const DRY_RUN_RECORDS = 200;
 /** `EXIT.usage` of main.ts (not imported: main imports this file). */
 const EXIT_USAGE = 2;
 
@@ -25,6 +28,7 @@ interface GenerateOptions {
   start?: number;
   batchSize: number;
   oracle?: string;
+  config?: string;
 }
 
 /**
@@ -33,17 +37,22 @@ interface GenerateOptions {
  * the librdkafka producer, in batches, creating the source topics with
  * their partition counts when missing. Deterministic per `--seed`.
  *
+ * The examples have hand-written workloads; any other topology of the
+ * project gets records made from its source schemas (see
+ * `schemaWorkload`), shaped by `topologies/<name>.generate.json` or `--config`.
+ *
  * @example
  * ```sh
  * sluice generate bus-telemetry --count 50000
  * sluice generate heartbeat-monitoring --rate 200 --invalid-ratio 0.05 --late-ratio 0.02
  * sluice generate order-events --count 10000 --seed 7 --oracle expected.json
+ * sluice generate parking-occupancy --count 5000 --config parking.generate.json
  * ```
  */
 export function generateCommand(context: CliContext): Command {
   return usageErrors(new Command('generate'))
     .description("produce realistic Avro events for a topology's source topics, with invalid and late ones mixed in")
-    .argument('<name>', 'a generator (bus-telemetry, events-pipeline, traffic-monitoring, order-events, heartbeat-monitoring) or a topology it feeds')
+    .argument('<name>', 'a generator (bus-telemetry, events-pipeline, traffic-monitoring, order-events, heartbeat-monitoring), a topology it feeds, or any topology in topologies/ (records made from its source schemas)')
     .option('--rate <n>', 'records per second (default: as fast as the broker acknowledges)', positive('--rate'))
     .option('--count <n>', 'records to produce (default: 10000; with --rate: until Ctrl-C)', positiveInteger('--count'))
     .option('--invalid-ratio <x>', 'share of records that fail validation, 0..1', ratio('--invalid-ratio'), 0.02)
@@ -52,6 +61,7 @@ export function generateCommand(context: CliContext): Command {
     .option('--start <time>', 'event time of the first record, ISO-8601 (default: now with --rate, else so that the last record is now)', timestamp)
     .option('--batch-size <n>', 'records per produce batch (one delivery wait per batch)', positiveInteger('--batch-size'), 1_000)
     .option('--oracle <file>', 'also write the expected results for these records as JSON (needs a finite --count)')
+    .option('--config <file>', 'field rules for a topology without a hand-written generator (default: topologies/<name>.generate.json when present)')
     .addHelpText(
       'after',
       `
@@ -59,66 +69,100 @@ Connects to KAFKA_BOOTSTRAP_SERVERS and SCHEMA_REGISTRY_URL (or the stack \`slui
 Invalid records fail the topology's validation (they land in its dead-letter topic with the reason);
 late ones are re-sent copies of earlier records, older than window + grace.
 
+A topology without a hand-written generator gets random valid records of its source schemas: keys
+from 50 values of the field it groups by, the event time on the generator's clock, valid records
+drawn until its validate steps accept them, invalid ones changed until they refuse them. A JSON file
+gives field rules: { "keys": 20, "fields": { "lot_id": { "pattern": "lot-{1..20}" },
+"spaces_free": { "min": 0, "max": 400 }, "status": { "oneOf": ["FREE", "TAKEN"] }, "source": "sensor" } }
+
 Examples:
   $ sluice generate bus-telemetry --count 50000
   $ sluice generate events-pipeline --rate 500
-  $ sluice generate order-processing --count 20000 --invalid-ratio 0.05 --seed 42 --oracle expected.json`,
+  $ sluice generate order-processing --count 20000 --invalid-ratio 0.05 --seed 42 --oracle expected.json
+  $ sluice generate parking-occupancy --count 5000 --config parking.generate.json`,
     )
     .action(async (name: string, options: GenerateOptions) => {
       const usage = (message: string): void => {
         context.info(`sluice: ${message}`);
         context.setExitCode(EXIT_USAGE);
       };
-      let workload: AnyWorkload;
+      if (options.invalidRatio + options.lateRatio > 1) return usage('--invalid-ratio + --late-ratio must not exceed 1');
+      const count = options.count ?? (options.rate === undefined ? 10_000 : Number.POSITIVE_INFINITY);
+      if (options.oracle !== undefined && !Number.isFinite(count)) return usage('--oracle needs a finite --count');
+      const handWritten = WORKLOADS.find((w) => w.name === name || w.topologies.includes(name));
+      if (options.config !== undefined && handWritten !== undefined) {
+        return usage(`--config is for topologies without a hand-written generator; ${name} has one (${handWritten.name})`);
+      }
+      const endpoints = resolveEndpoints(context.projectDir);
+      const registry = new HttpSchemaRegistry({ url: endpoints.schemaRegistryUrl });
+      let resolved: ResolvedWorkload;
       try {
-        workload = findWorkload(name);
+        resolved = await resolveWorkload(name, {
+          projectDir: context.projectDir,
+          registry,
+          ...(options.config === undefined ? {} : { config: resolve(options.config) }),
+        });
       } catch (error) {
         if (error instanceof UnknownWorkloadError) return usage(error.message);
         throw error;
       }
-      if (options.invalidRatio + options.lateRatio > 1) return usage('--invalid-ratio + --late-ratio must not exceed 1');
-      const count = options.count ?? (options.rate === undefined ? 10_000 : Number.POSITIVE_INFINITY);
-      if (options.oracle !== undefined && !Number.isFinite(count)) return usage('--oracle needs a finite --count');
       const eventsPerSecond = options.rate ?? DEFAULT_EVENTS_PER_SECOND;
       const startMs = options.start ?? (options.rate === undefined ? Date.now() - (count / eventsPerSecond) * 1000 : Date.now());
-      await generate(context, workload, { ...options, count, eventsPerSecond, startMs: Math.floor(startMs) });
+      const generatorOptions: GeneratorOptions = {
+        seed: options.seed,
+        startMs: Math.floor(startMs),
+        eventsPerSecond,
+        invalidRatio: options.invalidRatio,
+        lateRatio: options.lateRatio,
+      };
+      // Before connecting: a topology whose validation the schema's values cannot pass fails here, saying which fields to configure.
+      if (resolved.kind === 'schema') take(resolved.workload.records(generatorOptions), Math.min(count, DRY_RUN_RECORDS));
+      await generate(context, resolved, registry, endpoints.kafkaBootstrapServers, { ...options, count, generatorOptions });
     });
 }
 
 async function generate(
   context: CliContext,
-  workload: AnyWorkload,
-  options: GenerateOptions & { count: number; eventsPerSecond: number; startMs: number },
+  resolved: ResolvedWorkload,
+  registry: HttpSchemaRegistry,
+  bootstrapServers: string,
+  options: GenerateOptions & { count: number; generatorOptions: GeneratorOptions },
 ): Promise<void> {
-  const schemas = new Map((await loadSchemas(resolve(context.projectDir, 'schemas'))).map((s) => [s.name, s.schema]));
-  const endpoints = resolveEndpoints(context.projectDir);
-  const properties = { ...kafkaPropertiesFromEnv(), 'bootstrap.servers': endpoints.kafkaBootstrapServers };
-  const registry = new HttpSchemaRegistry({ url: endpoints.schemaRegistryUrl });
+  const { workload } = resolved;
+  const properties = { ...kafkaPropertiesFromEnv(), 'bootstrap.servers': bootstrapServers };
   const codecs = new Map<string, AvroCodec<unknown>>();
   for (const topic of workload.topics) {
-    const readerSchema = schemas.get(topic.schema);
-    if (readerSchema === undefined) throw new Error(`generator ${workload.name} needs schemas/${topic.schema}.avsc for topic ${topic.name}`);
+    const readerSchema = resolved.readerSchemas.get(topic.name);
+    if (readerSchema === undefined) throw new Error(`generator ${workload.name} has no schema for topic ${topic.name}`);
     const codec = new AvroCodec<unknown>({ registry, subject: subjectFor(topic.name, 'value'), readerSchema });
     await codec.registerWriter();
     codecs.set(topic.name, codec);
   }
   const admin = new KafkaAdmin(properties);
+  let topics = workload.topics;
   try {
-    await admin.ensureTopics(workload.topics.map((t) => ({ name: t.name, partitions: t.partitions })));
+    // A topic the user created keeps its partitions; hand-written workloads insist on theirs (their oracles assume them).
+    if (resolved.kind === 'schema') {
+      const existing = await admin.partitionCounts(topics.map((t) => t.name));
+      topics = topics.map((t) => ({ ...t, partitions: existing.get(t.name) ?? t.partitions }));
+    }
+    await admin.ensureTopics(topics.map((t) => ({ name: t.name, partitions: t.partitions })));
   } finally {
     admin.close();
   }
   const label = Number.isFinite(options.count) ? `${options.count}` : '∞';
+  const { startMs } = options.generatorOptions;
   context.info(
-    `generating ${workload.name} → ${workload.topics.map((t) => `${t.name} (${t.partitions} partition${t.partitions === 1 ? '' : 's'})`).join(', ')}: ` +
+    `generating ${workload.name} → ${topics.map((t) => `${t.name} (${t.partitions} partition${t.partitions === 1 ? '' : 's'})`).join(', ')}: ` +
       `${label} records, ${options.rate === undefined ? 'as fast as acknowledged' : `${options.rate}/s`}, ` +
-      `invalid ${options.invalidRatio}, late ${options.lateRatio}, seed ${options.seed}, from ${new Date(options.startMs).toISOString()}`,
+      `invalid ${options.invalidRatio}, late ${options.lateRatio}, seed ${options.seed}, from ${new Date(startMs).toISOString()}`,
   );
+  for (const note of resolved.notes) context.info(`  ${note}`);
 
   const kept: GeneratedRecord<unknown>[] = [];
   const encode = (r: GeneratedRecord<unknown>): OutgoingRecord => {
     if (options.oracle !== undefined) kept.push(r);
-    const eventTime = (r.value as { readonly timestamp?: unknown }).timestamp;
+    const eventTime = r.timestamp ?? (r.value as { readonly timestamp?: unknown }).timestamp;
     return {
       topic: r.topic,
       key: Buffer.from(r.key),
@@ -139,7 +183,7 @@ async function generate(
   let done: ProduceProgress;
   try {
     done = await produceWorkload(
-      workload.records({ seed: options.seed, startMs: options.startMs, eventsPerSecond: options.eventsPerSecond, invalidRatio: options.invalidRatio, lateRatio: options.lateRatio }),
+      workload.records(options.generatorOptions),
       (batch) => producer.produceAll(batch.map(encode)),
       {
         count: options.count,

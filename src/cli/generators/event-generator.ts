@@ -25,6 +25,8 @@ export interface GeneratedRecord<V> {
   readonly reason?: string;
   /** A workload-specific label on a valid record, e.g. `impossible-transition`. */
   readonly note?: string;
+  /** The produced record's timestamp, epoch ms; absent: the value's `timestamp` field, else the producer's clock. */
+  readonly timestamp?: number;
 }
 
 /**

@@ -13,8 +13,11 @@ import type { SeededRandom } from './seeded-random.js';
 export interface MixSpec<V> {
   /** A fresh valid record at event time `nowMs` (may advance the simulation). */
   next(nowMs: number): GeneratedRecord<V>;
-  /** A corrupted copy of a recent valid record, with the validation message it earns. */
-  spoil(record: GeneratedRecord<V>): { readonly value: V; readonly reason: string };
+  /**
+   * A corrupted copy of a recent valid record, with the validation message it
+   * earns; `undefined` when the record cannot be spoiled (the slot then gets a valid record).
+   */
+  spoil(record: GeneratedRecord<V>): { readonly value: V; readonly reason: string } | undefined;
   /** A copy of a recent valid record `byMs` older (fresh ids), or `undefined` when its topic has no windows. */
   age(record: GeneratedRecord<V>, byMs: number): V | undefined;
   /** How far back a late copy goes: more than window size + grace, so every window it falls in has closed. */
@@ -50,15 +53,17 @@ export function* mixRecords<V>(options: GeneratorOptions, random: SeededRandom, 
       const original = random.pick(recent);
       const value = spec.age(original, spec.lateByMs);
       if (value !== undefined) {
-        yield { topic: original.topic, key: original.key, value, kind: 'late' };
+        yield { topic: original.topic, key: original.key, value, kind: 'late', ...timestamp(original, spec.lateByMs) };
         continue;
       }
     }
     if (roll >= options.lateRatio && roll < options.lateRatio + options.invalidRatio && recent.length > 0) {
       const original = random.pick(recent);
-      const { value, reason } = spec.spoil(original);
-      yield { topic: original.topic, key: original.key, value, kind: 'invalid', reason };
-      continue;
+      const spoiled = spec.spoil(original);
+      if (spoiled !== undefined) {
+        yield { topic: original.topic, key: original.key, value: spoiled.value, kind: 'invalid', reason: spoiled.reason, ...timestamp(original, 0) };
+        continue;
+      }
     }
     const record = spec.next(nowMs);
     if (record.kind === 'valid') {
@@ -67,6 +72,11 @@ export function* mixRecords<V>(options: GeneratorOptions, random: SeededRandom, 
     }
     yield record;
   }
+}
+
+/** A record timestamp carried over to a copy, `olderByMs` earlier (none when the original has none). */
+function timestamp(original: GeneratedRecord<unknown>, olderByMs: number): { readonly timestamp?: number } {
+  return original.timestamp === undefined ? {} : { timestamp: original.timestamp - olderByMs };
 }
 
 function checkRatios(options: GeneratorOptions): void {

@@ -1,12 +1,19 @@
-import { describe, expect, test, vi } from 'vitest';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test, vi } from 'vitest';
 import { main } from '../../../src/cli/main.js';
+import { copyExamples, repoRoot } from '../../support/repo-examples.js';
+
+/** The examples alone, so what a user added to this checkout's topologies/ cannot change the messages. */
+const dir = join(repoRoot, '.sluice', 'tmp', `generate-usage-${process.pid}`);
+copyExamples(dir);
 
 /** Runs `sluice …` in-process and returns the exit code and what went to stderr. */
 async function sluice(...args: string[]): Promise<{ code: number; stderr: string }> {
   const lines: string[] = [];
   const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => (lines.push(String(chunk)), true));
   try {
-    return { code: await main(['node', 'sluice', ...args]), stderr: lines.join('') };
+    return { code: await main(['node', 'sluice', ...args], dir), stderr: lines.join('') };
   } finally {
     spy.mockRestore();
   }
@@ -14,10 +21,16 @@ async function sluice(...args: string[]): Promise<{ code: number; stderr: string
 
 // Usage errors end before any connection is made, so these need no broker.
 describe('sluice generate: usage errors exit with 2 and say what is wrong', () => {
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
   test('an unknown name lists the known generators and topologies', async () => {
     const { code, stderr } = await sluice('generate', 'buses');
     expect(code).toBe(2);
-    expect(stderr).toContain('no generator named "buses" — known: bus-telemetry, events-pipeline, heartbeat-monitoring, order-analytics, order-events');
+    expect(stderr).toContain(
+      'no generator or topology named "buses" — generators: bus-telemetry, events-pipeline, heartbeat-monitoring, order-analytics, order-events, order-processing, order-storage, traffic-monitoring; ' +
+        'topologies in topologies/: bus-telemetry, events-pipeline, heartbeat-monitoring, order-analytics, order-processing, order-storage, traffic-monitoring. ' +
+        'For a topology of your own (topologies/<name>.ts), sluice generate <name> makes records from its source schemas',
+    );
   });
 
   test.each([
@@ -27,6 +40,7 @@ describe('sluice generate: usage errors exit with 2 and say what is wrong', () =
     [['--count', '1.5'], '--count must be a whole number'],
     [['--rate', '100', '--oracle', 'expected.json'], '--oracle needs a finite --count'],
     [['--start', 'yesterday'], '--start must be an ISO-8601 time'],
+    [['--config', 'parking.json'], '--config is for topologies without a hand-written generator; bus-telemetry has one (bus-telemetry)'],
   ])('%j', async (args, message) => {
     const { code, stderr } = await sluice('generate', 'bus-telemetry', ...args);
     expect(code).toBe(2);
