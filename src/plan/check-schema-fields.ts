@@ -38,7 +38,8 @@ export type SchemaLookup = (ref: SchemaRef) => AvroSchema | undefined;
  *
  * Throws a {@link TopologyDefinitionError} naming the topology, the step, the
  * field, the fields there are (with the closest one, "did you mean …?") and
- * the fix. Schemas `lookup` does not know are skipped. Pure.
+ * the fix. Schemas `lookup` does not know are skipped, and with them the sink
+ * checks, which run once every schema is known. Pure.
  *
  * @example
  * ```ts
@@ -48,9 +49,15 @@ export type SchemaLookup = (ref: SchemaRef) => AvroSchema | undefined;
  * //   Fix: group by a field the records have: .groupBy('by-lot', 'lot_id') …
  * ```
  */
-export function checkSchemaFields(plan: TopologyPlan, lookup: SchemaLookup): void {
+export function checkSchemaFields(plan: TopologyPlan, lookupSchema: SchemaLookup): void {
   const fail = (step: string, problem: string, fix: string): never => {
     throw new TopologyDefinitionError(plan.topology, step, problem, fix);
+  };
+  let unknown = false;
+  const lookup: SchemaLookup = (ref) => {
+    const schema = lookupSchema(ref);
+    if (schema === undefined) unknown = true;
+    return schema;
   };
   const visit = (node: PlanNode, schema: SchemaRef): void => {
     switch (node.kind) {
@@ -97,7 +104,10 @@ export function checkSchemaFields(plan: TopologyPlan, lookup: SchemaLookup): voi
     for (const child of node.next as readonly PlanNode[]) visit(child, next);
   };
   for (const sub of plan.subTopologies) visit(sub.root, sub.root.schema);
-  checkSinkFields(plan, lookup, fail);
+  // A table's columns follow from the fields upstream (its key column is the groupBy field): while
+  // some schema is unknown those fields are unchecked, and a sink error about them would point the
+  // wrong way ("did you mean lot_idd?"). The start-up check, knowing every schema, reports in order.
+  if (!unknown) checkSinkFields(plan, lookup, fail);
 }
 
 /**
