@@ -6,8 +6,9 @@
  * .sluice/tmp with the repository's schemas and sql migrations. The tables
  * keep their names: each run gets a database of its own.
  */
-import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { examplesOnlyDir } from '../support/repo-examples.js';
 
 export const repoRoot = new URL('../..', import.meta.url).pathname;
 
@@ -70,8 +71,8 @@ export function createProject(n: RunNames): { dir: string; remove: () => void } 
   mkdirSync(join(dir, 'topologies', 'types'), { recursive: true });
   writeFileSync(join(dir, 'topologies', `${n.topology}.ts`), renamedTopologyFile(n));
   cpSync(join(repoRoot, 'topologies', 'types', 'schemas.ts'), join(dir, 'topologies', 'types', 'schemas.ts'));
-  mkdirSync(join(dir, 'schemas'));
-  for (const f of readdirSync(join(repoRoot, 'schemas'))) if (f.endsWith('.avsc')) cpSync(join(repoRoot, 'schemas', f), join(dir, 'schemas', f));
-  cpSync(join(repoRoot, 'sql'), join(dir, 'sql'), { recursive: true });
+  // The examples' schemas and migrations only: what a user added to schemas/ or sql/ is not the harness's business.
+  cpSync(examplesOnlyDir('schemas'), join(dir, 'schemas'), { recursive: true });
+  cpSync(examplesOnlyDir('sql'), join(dir, 'sql'), { recursive: true });
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }

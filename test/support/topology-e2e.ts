@@ -8,6 +8,7 @@ import { TopologyCatalog } from '../../src/cli/topology-catalog.js';
 import { KafkaAdmin } from '../../src/kafka/kafka-admin.js';
 import type { KafkaMessage } from '../../src/kafka/index.js';
 import { eventually, readTopic } from './kafka-test-kit.js';
+import { examplesOnlyDir } from './repo-examples.js';
 import { afterAll, beforeAll } from 'vitest';
 import { stackEnv } from './bus-topology-file.js';
 import { SluiceProcess } from './sluice-process.js';
@@ -158,7 +159,7 @@ export async function produceGenerated(
 ): Promise<void> {
   const { loadSchemas, AvroCodec, HttpSchemaRegistry, subjectFor } = await import('../../src/serde/index.js');
   const { RecordProducer } = await import('../../src/kafka/index.js');
-  const schemas = new Map((await loadSchemas(join(repoRoot, 'schemas'))).map((s) => [s.name, s.schema]));
+  const schemas = new Map((await loadSchemas(examplesOnlyDir('schemas'))).map((s) => [s.name, s.schema]));
   const registry = new HttpSchemaRegistry({ url: stack.schemaRegistryUrl });
   const codecs = new Map<string, InstanceType<typeof AvroCodec<unknown>>>();
   for (const t of topics) {

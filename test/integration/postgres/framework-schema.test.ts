@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,13 +11,16 @@ import { ensureFrameworkSchema } from '../../../src/sinks/postgres/framework-sch
 import { checksumOf, MigrationError, parseMigrationFiles } from '../../../src/sinks/postgres/migration-files.js';
 import { applyMigrations, runMigrations } from '../../../src/sinks/postgres/run-migrations.js';
 import { seededRandom } from '../../support/bus-workload.js';
+import { EXAMPLE_MIGRATIONS, examplesOnlyDir } from '../../support/repo-examples.js';
 import { OLD_LEDGER_DDL, OLD_SLUICE_OFFSETS_FILE } from '../../support/old-sluice-offsets-file.js';
 import { ignoreConnectionErrorEvents, testDatabaseUrl } from './support/test-database.js';
 
 // Issue 18: Sluice creates and upgrades its own tables (sluice_schema_version, sluice_migrations,
 // sluice_offsets) itself, from every state a database may be in. Each test gets a fresh schema.
 
-const EXAMPLE_FILES = readdirSync('sql').filter((f) => f.endsWith('.sql')).sort();
+// The examples' migrations only: a project's own files in sql/ are not the subject here.
+const SQL_DIR = examplesOnlyDir('sql');
+const EXAMPLE_FILES = [...EXAMPLE_MIGRATIONS];
 const BOTH = ['v1 migration ledger', 'v2 sink offsets'];
 const CURRENT = { from: 2, to: 2, applied: [], recreated: [] };
 const schemas: string[] = [];
@@ -91,7 +94,7 @@ async function migrateTheOldWay(db: Kysely<Database>, files: readonly { name: st
     });
   }
 }
-const exampleFiles = () => EXAMPLE_FILES.map((name) => ({ name, sql: readFileSync(join('sql', name), 'utf8') }));
+const exampleFiles = () => EXAMPLE_FILES.map((name) => ({ name, sql: readFileSync(join(SQL_DIR, name), 'utf8') }));
 
 describe('Sluice\'s own tables', () => {
   it('(a) an empty database gets them, the same sluice_offsets the old file made; the next start finds them current', async () => {
@@ -107,7 +110,7 @@ describe('Sluice\'s own tables', () => {
     expect(await shape(db, 'sluice_offsets')).toEqual(await shape(old, 'sluice_offsets'));
     expect(await shape(db, 'sluice_migrations')).toEqual(await shape(old, 'sluice_migrations'));
     // The user's migrations come after, in the same ledger, none of them Sluice's.
-    expect(await runMigrations(db, 'sql')).toEqual({ applied: EXAMPLE_FILES, skipped: [], retired: [], framework: CURRENT });
+    expect(await runMigrations(db, SQL_DIR)).toEqual({ applied: EXAMPLE_FILES, skipped: [], retired: [], framework: CURRENT });
     expect((await ledger(db)).map((r) => r.name)).toEqual(EXAMPLE_FILES);
   });
 
@@ -118,12 +121,12 @@ describe('Sluice\'s own tables', () => {
     const before = await ledger(db);
 
     // sql/ no longer holds 001: the examples are skipped by checksum, the ledger row of 001 stays as it is.
-    expect(await runMigrations(db, 'sql')).toEqual({
+    expect(await runMigrations(db, SQL_DIR)).toEqual({
       applied: [], skipped: EXAMPLE_FILES, retired: [], framework: { from: 0, to: 2, applied: BOTH, recreated: [] },
     });
     expect(await ledger(db)).toEqual(before);
     expect(await storedOffsets(db)).toEqual(offsets);
-    expect(await runMigrations(db, 'sql')).toMatchObject({ applied: [], skipped: EXAMPLE_FILES, framework: CURRENT });
+    expect(await runMigrations(db, SQL_DIR)).toMatchObject({ applied: [], skipped: EXAMPLE_FILES, framework: CURRENT });
   });
 
   it('(b) a project that still has the old file: it is recognised and never run again, whether its database had it or not', async () => {
@@ -231,7 +234,7 @@ describe('Sluice\'s own tables', () => {
 
     const refusal = 'this database was upgraded by a newer Sluice (framework schema v3, this Sluice knows v2): upgrade Sluice';
     await expect(ensureFrameworkSchema(db)).rejects.toThrow(new MigrationError(refusal));
-    await expect(runMigrations(db, 'sql')).rejects.toThrow(refusal);
+    await expect(runMigrations(db, SQL_DIR)).rejects.toThrow(refusal);
     expect(await ledger(db)).toEqual([]); // the user's files did not run either
     expect(await ensureFrameworkSchema(db, later)).toEqual({ from: 3, to: 3, applied: [], recreated: [] });
   });

@@ -1,4 +1,3 @@
-import { readdirSync } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,10 +5,12 @@ import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase, redactUrl } from '../../../src/sinks/postgres/open-database.js';
 import { runMigrations } from '../../../src/sinks/postgres/run-migrations.js';
+import { EXAMPLE_MIGRATIONS, examplesOnlyDir } from '../../support/repo-examples.js';
 import { testDatabaseUrl } from './support/test-database.js';
 
-// sql/ holds the example topologies' tables; Sluice's own come from code, before them.
-const SQL_FILES = readdirSync('sql').filter((f) => f.endsWith('.sql')).sort();
+// The example topologies' tables (a copy of sql/ without what a user added there); Sluice's own come from code, before them.
+const SQL_DIR = examplesOnlyDir('sql');
+const SQL_FILES = [...EXAMPLE_MIGRATIONS];
 
 describe('openDatabase', () => {
   const dirs: string[] = [];
@@ -44,7 +45,7 @@ describe('openDatabase', () => {
     try {
       expect(opened.target).toEqual({ kind: 'pglite', dataDir: pgliteDir, reason: expect.stringMatching(/did not answer \(ECONNREFUSED\)/) });
       expect(opened.description).toMatch(/^embedded PostgreSQL \(PGlite\) at /);
-      expect(await runMigrations(opened.db, 'sql')).toEqual({
+      expect(await runMigrations(opened.db, SQL_DIR)).toEqual({
         applied: SQL_FILES, skipped: [], retired: [],
         framework: { from: 0, to: 2, applied: ['v1 migration ledger', 'v2 sink offsets'], recreated: [] },
       });
@@ -59,7 +60,7 @@ describe('openDatabase', () => {
     // On disk: a second start finds the migration applied.
     const again = await openDatabase({ defaultDatabaseUrl: 'postgres://postgres@127.0.0.1:1/postgres', pgliteDir, probeTimeoutMs: 500 });
     try {
-      expect(await runMigrations(again.db, 'sql')).toEqual({
+      expect(await runMigrations(again.db, SQL_DIR)).toEqual({
         applied: [], skipped: SQL_FILES, retired: [], framework: { from: 2, to: 2, applied: [], recreated: [] },
       });
     } finally {

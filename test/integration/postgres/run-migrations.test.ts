@@ -1,4 +1,3 @@
-import { readdirSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,10 +7,12 @@ import type { Database } from '../../../src/sinks/postgres/database.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MigrationError } from '../../../src/sinks/postgres/migration-files.js';
 import { runMigrations } from '../../../src/sinks/postgres/run-migrations.js';
+import { EXAMPLE_MIGRATIONS, examplesOnlyDir } from '../../support/repo-examples.js';
 import { openServerDatabase, testDatabaseUrl, type TestDatabase } from './support/test-database.js';
 
-// sql/ holds the example topologies' tables; Sluice's own come from code, before them.
-const SQL_FILES = readdirSync('sql').filter((f) => f.endsWith('.sql')).sort();
+// The example topologies' tables (a copy of sql/ without what a user added there); Sluice's own come from code, before them.
+const SQL_DIR = examplesOnlyDir('sql');
+const SQL_FILES = [...EXAMPLE_MIGRATIONS];
 const UP_TO_DATE = { from: 2, to: 2, applied: [], recreated: [] };
 
 describe('runMigrations', () => {
@@ -31,7 +32,7 @@ describe('runMigrations', () => {
     (await sql<{ t: string }>`select table_name as t from information_schema.tables where table_schema = ${t.schema} order by 1`.execute(t.db)).rows.map((r) => r.t);
 
   it('applied sql/ and is idempotent', async () => {
-    expect(await runMigrations(t.db, 'sql')).toEqual({ applied: [], skipped: SQL_FILES, retired: [], framework: UP_TO_DATE });
+    expect(await runMigrations(t.db, SQL_DIR)).toEqual({ applied: [], skipped: SQL_FILES, retired: [], framework: UP_TO_DATE });
     const rows = await t.db.selectFrom('sluice_migrations').select(['name', 'checksum', 'applied_at']).orderBy('name').execute();
     expect(rows).toEqual(SQL_FILES.map((name) => ({ name, checksum: expect.stringMatching(/^[0-9a-f]{64}$/), applied_at: expect.any(Date) })));
     expect(await tables()).toEqual(expect.arrayContaining(['sluice_migrations', 'sluice_offsets', 'sluice_schema_version']));

@@ -6,6 +6,7 @@ import { AvroCodec, HttpSchemaRegistry, type AvroSchema } from '../../../src/ser
 import { createPostgresSink, openDatabase, runMigrations, type OpenedDatabase } from '../../../src/sinks/postgres/index.js';
 import { postgres } from '../../../src/sinks/postgres/postgres-sink-spec.js';
 import type { SinkRecord } from '../../../src/sinks/sink.js';
+import { examplesOnlyDir } from '../../support/repo-examples.js';
 
 interface SmokeEvent {
   id: string;
@@ -49,7 +50,7 @@ beforeAll(async () => {
   admin = new KafkaAdmin({ 'bootstrap.servers': stack.kafkaBootstrapServers });
   await admin.ensureTopics([{ name: topic, partitions: 3 }]);
   database = await openDatabase({ databaseUrl: stack.databaseUrl });
-  await runMigrations(database.db, 'sql');
+  await runMigrations(database.db, examplesOnlyDir('sql'));
   const client = new pg.Client({ connectionString: stack.databaseUrl });
   await client.connect();
   await client.query(`create table ${table} (id text primary key, seq bigint not null, amount double precision not null, note text, ts timestamptz not null)`);

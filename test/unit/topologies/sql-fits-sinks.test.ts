@@ -8,10 +8,11 @@ import { loadSchemas, type AvroRecordSchema } from '../../../src/serde/index.js'
 import type { PostgresSinkSpec } from '../../../src/sinks/index.js';
 import { planTable } from '../../../src/sinks/postgres/index.js';
 import { openPgliteDatabase, type TestDatabase } from '../../integration/postgres/support/test-database.js';
+import { EXAMPLE_TOPOLOGIES } from '../../support/repo-examples.js';
 import { SCHEMA_DIR } from './support/workload-driver.js';
 
 const catalog = new TopologyCatalog(fileURLToPath(new URL('../../..', import.meta.url)));
-const EXAMPLES = ['bus-telemetry', 'events-pipeline', 'heartbeat-monitoring', 'order-analytics', 'order-processing', 'order-storage', 'traffic-monitoring'];
+const EXAMPLES = [...EXAMPLE_TOPOLOGIES];
 
 /** The record fields a sink receives, as the sink runner derives them (state fields `…__sum` left out). */
 async function sinkFields(plan: TopologyPlan, topic: string): Promise<string[]> {

@@ -8,6 +8,7 @@ import { inject } from 'vitest';
 import type { Database } from '../../../../src/sinks/postgres/database.js';
 import { PGlitePool } from '../../../../src/sinks/postgres/pglite-pool.js';
 import { runMigrations } from '../../../../src/sinks/postgres/run-migrations.js';
+import { examplesOnlyDir } from '../../../support/repo-examples.js';
 
 /** A database for one test file, isolated from the others. */
 export interface TestDatabase {
@@ -38,7 +39,7 @@ export async function openServerDatabase(label: string): Promise<TestDatabase> {
   const pool = new pg.Pool({ connectionString: url, max: 4, options: `-c search_path=${schema}` });
   ignoreConnectionErrorEvents(pool);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  await runMigrations(db, 'sql');
+  await runMigrations(db, examplesOnlyDir('sql'));
   return {
     db,
     kind: 'postgres',
@@ -55,7 +56,7 @@ export async function openPgliteDatabase(): Promise<TestDatabase> {
   const dir = await mkdtemp(join(tmpdir(), 'sluice-pglite-'));
   const pglite = await PGlite.create(dir);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new PGlitePool(pglite) }) });
-  await runMigrations(db, 'sql');
+  await runMigrations(db, examplesOnlyDir('sql'));
   return {
     db,
     kind: 'pglite',

@@ -1,12 +1,12 @@
-import { fileURLToPath } from 'node:url';
 import type { Topology } from 'sluice';
 import { TopologyTestDriver, type DeadLetter } from 'sluice/testing';
 import { expect } from 'vitest';
 import type { EventGenerator, GeneratedRecord, GeneratorOptions } from '../../../../src/cli/generators/event-generator.js';
 import type { ExpectedDeadLetters } from '../../../../src/cli/generators/oracle-support.js';
+import { examplesOnlyDir } from '../../../support/repo-examples.js';
 
-/** The repository's schemas, whatever the working directory. */
-export const SCHEMA_DIR = fileURLToPath(new URL('../../../../schemas', import.meta.url));
+/** The repository's example schemas (a copy of schemas/ without what a user added there), whatever the working directory. */
+export const SCHEMA_DIR = examplesOnlyDir('schemas');
 
 /** A fixed start (a minute boundary) so windows are the same on every run. */
 export const START_MS = Date.UTC(2026, 0, 5, 8, 0, 0);
