@@ -69,7 +69,8 @@ export function describeNode(node: PlanNode): NodeDescription {
         label: 'Aggregate',
         details: [
           `key: ${node.keyField}`,
-          Object.entries(node.aggregators).map(([field, spec]) => `${field}: ${spec.kind}`).join(', '),
+          // A long sum says so: its column needs bigint, where a plain sum's needs double precision.
+          Object.entries(node.aggregators).map(([field, spec]) => `${field}: ${spec.kind}${spec.kind === 'sum' && spec.resultAvroType === 'long' ? ' (long)' : ''}`).join(', '),
           ...(node.changelogTopic === undefined ? [] : [`changelog: ${node.changelogTopic}`]),
         ],
       };

@@ -1,4 +1,4 @@
-import { count, countWhere, first, last, plan, session, sum, topology, TopologyDefinitionError, tumbling, type TableSinkNode } from 'sluice';
+import { count, countWhere, describe as describePlan, first, last, plan, session, sum, topology, TopologyDefinitionError, tumbling, type TableSinkNode } from 'sluice';
 import { TopologyTestDriver } from 'sluice/testing';
 import { describe, expect, test } from 'vitest';
 import { CompiledAggregates } from '../../../src/state/index.js';
@@ -91,6 +91,7 @@ describe('aggregator output types on the TopologyTestDriver', () => {
       closing: ['null', 'double'],
       closing__by: ['null', 'double'],
     });
+    expect(describePlan(plan(stats()))).toContain('n: count, high: countWhere, total: sum (long), plain: sum, opening: first, closing: last');
   });
 
   test.each([1, 2, 3, 4, 5])('seed %i: rows equal the oracle; fractions for the long sum are dead-lettered whole, naming field and value; a restart restores', async (seed) => {
