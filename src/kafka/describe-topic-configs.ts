@@ -32,6 +32,53 @@ export async function describeTopicConfigs(
   keys?: readonly string[],
   timeoutMs = 10_000,
 ): Promise<Map<string, Map<string, string>> | undefined> {
+  const entries = await describeTopicConfigEntries(properties, topics, keys, timeoutMs);
+  if (entries === undefined) return undefined;
+  return new Map([...entries].map(([topic, values]) => [topic, new Map([...values].map(([name, entry]) => [name, entry.value]))]));
+}
+
+/**
+ * Where a config's effective value comes from, as the broker says:
+ * `topic` is the topic's own setting (what `--config` / `kafka-configs --alter`
+ * set), the others are defaults of the broker or of Kafka.
+ *
+ * @example
+ * ```ts
+ * const own = entry.source === 'topic';
+ * ```
+ */
+export type TopicConfigSource = 'topic' | 'broker' | 'default' | 'unknown';
+
+/**
+ * One config of a topic: its effective value and where it comes from.
+ *
+ * @example
+ * ```ts
+ * const entry: TopicConfigEntry = { value: 'compact', source: 'topic' };
+ * ```
+ */
+export interface TopicConfigEntry {
+  readonly value: string;
+  readonly source: TopicConfigSource;
+}
+
+/**
+ * Like {@link describeTopicConfigs}, with each value's source, so a caller can
+ * tell a topic's own settings from inherited defaults (`sluice topics describe`).
+ *
+ * @example
+ * ```ts
+ * const entries = await describeTopicConfigEntries({ 'bootstrap.servers': '127.0.0.1:9092' }, ['orders.state']);
+ * entries?.get('orders.state')?.get('cleanup.policy'); // { value: 'compact', source: 'topic' }
+ * entries?.get('orders.state')?.get('retention.ms');   // { value: '604800000', source: 'default' }
+ * ```
+ */
+export async function describeTopicConfigEntries(
+  properties: KafkaProperties,
+  topics: readonly string[],
+  keys?: readonly string[],
+  timeoutMs = 10_000,
+): Promise<Map<string, Map<string, TopicConfigEntry>> | undefined> {
   const protocol = String(properties['security.protocol'] ?? 'plaintext').toLowerCase();
   if (protocol !== 'plaintext') return undefined;
   if (topics.length === 0) return new Map();
@@ -84,29 +131,36 @@ function encodeRequest(topics: readonly string[], keys: readonly string[] | unde
   return framed;
 }
 
-function decodeResponse(frame: Buffer): Map<string, Map<string, string>> {
+/** DescribeConfigs' config_source codes: 1 is the topic's own (dynamic topic) config. */
+function sourceOf(code: number): TopicConfigSource {
+  if (code === 1) return 'topic';
+  if (code >= 2 && code <= 4) return 'broker';
+  return code === 5 ? 'default' : 'unknown';
+}
+
+function decodeResponse(frame: Buffer): Map<string, Map<string, TopicConfigEntry>> {
   const r = new Reader(frame);
   r.int32(); // correlation id
   r.int32(); // throttle time
-  const configs = new Map<string, Map<string, string>>();
+  const configs = new Map<string, Map<string, TopicConfigEntry>>();
   for (let n = r.int32(); n > 0; n--) {
     const errorCode = r.int16();
     const errorMessage = r.nullableString();
     r.int8(); // resource type
     const topic = r.nullableString() ?? '';
-    const values = new Map<string, string>();
+    const values = new Map<string, TopicConfigEntry>();
     for (let c = r.int32(); c > 0; c--) {
       const name = r.nullableString() ?? '';
       const value = r.nullableString();
       r.int8(); // read only
-      r.int8(); // config source
+      const source = sourceOf(r.int8());
       r.int8(); // is sensitive
       for (let s = r.int32(); s > 0; s--) {
         r.nullableString();
         r.nullableString();
         r.int8();
       }
-      if (value !== null) values.set(name, value);
+      if (value !== null) values.set(name, { value, source });
     }
     if (errorCode === UNKNOWN_TOPIC_OR_PARTITION) continue;
     if (errorCode !== 0) throw new Error(`describing the configs of topic ${topic}: error ${errorCode}${errorMessage ? ` (${errorMessage})` : ''}`);

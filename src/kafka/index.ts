@@ -11,3 +11,6 @@ export { PartitionReader } from './partition-reader.js';
 export { kafkaStreamTransport, type ConsumedRecord, type ProducedRecord } from './kafka-stream-transport.js';
 export { clusterBrokers, type ClusterBroker } from './cluster-brokers.js';
 export { replicationFromEnv, topicReplication, type ReplicationPolicy } from './topic-replication.js';
+export { TopicAdmin, TopicRequestError, type CreatedTopic, type NewTopic, type PartitionDetails, type TopicDetails } from './topic-admin.js';
+export { TopicReader, type TopicReaderOptions } from './topic-reader.js';
+export type { TopicConfigEntry, TopicConfigSource } from './describe-topic-configs.js';
