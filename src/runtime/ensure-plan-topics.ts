@@ -43,7 +43,11 @@ export async function ensurePlanTopics(plan: TopologyPlan, transport: StreamTran
   const counts = await transport.partitionCounts(plan.topics.map((t) => t.name));
   const missing = sources.filter((t) => !counts.has(t));
   if (missing.length > 0) {
-    throw new Error(`topology ${plan.topology}: source topic(s) ${missing.join(', ')} do not exist; create them (or run \`sluice generate ${plan.topology}\`)`);
+    throw new Error(
+      `topology ${plan.topology}: source topic(s) ${missing.join(', ')} do not exist; create ${missing.length === 1 ? 'it' : 'them'} with ` +
+        `${missing.map((t) => `\`sluice topics create ${t} --partitions 3\``).join(', ')} (the partition count bounds how many tasks share the work), ` +
+        `then write records as JSON lines with \`sluice produce ${missing[0]} --file records.jsonl\``,
+    );
   }
   const partitionsOf = (name: string): number => {
     const topic = plan.topics.find((t) => t.name === name);

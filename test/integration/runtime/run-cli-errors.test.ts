@@ -75,6 +75,8 @@ describe('sluice run: start-up and fatal errors name the problem and the fix', (
   it('a missing source topic is a start-up error that says how to create it', async () => {
     const result = await sluice(['run', 'echo'], { KAFKA_BOOTSTRAP_SERVERS: stack.kafkaBootstrapServers, SCHEMA_REGISTRY_URL: stack.schemaRegistryUrl });
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('source topic(s) echo.in do not exist');
+    expect(result.stderr).toContain('source topic(s) echo.in do not exist; create it with `sluice topics create echo.in --partitions 3`');
+    expect(result.stderr).toContain('`sluice produce echo.in --file records.jsonl`');
+    expect(result.stderr).not.toContain('sluice generate');
   });
 });

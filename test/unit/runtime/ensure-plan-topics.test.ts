@@ -61,4 +61,13 @@ describe('ensurePlanTopics and record limits', () => {
     expect(await ensurePlanTopics(clicks, fakeTransport(undefined).transport)).toBeUndefined();
     expect(await ensurePlanTopics(clicks, fakeTransport(() => undefined).transport)).toBeUndefined();
   });
+
+  it('a missing source topic is an error that gives the commands creating and filling it, not a workload generator', async () => {
+    const transport = { ...fakeTransport(undefined).transport, partitionCounts: async () => new Map() } as unknown as StreamTransport;
+    const error = await ensurePlanTopics(clicks, transport).then(() => undefined, (e: unknown) => e as Error);
+    expect(error?.message).toBe(
+      'topology clicks: source topic(s) clicks do not exist; create it with `sluice topics create clicks --partitions 3` ' +
+        '(the partition count bounds how many tasks share the work), then write records as JSON lines with `sluice produce clicks --file records.jsonl`',
+    );
+  });
 });
