@@ -240,8 +240,8 @@ export class Stream<T> {
    * (Kafka Streams' `groupByKey`): the grouped step runs in the task that
    * reads the record, so the input must already be keyed (and partitioned)
    * by the group key. The key column is named by `as` (default `key`): the
-   * field of the records that the Kafka key holds, so it must be a field of
-   * the chain's schema (checked when the topology loads).
+   * field of the records that the Kafka key holds, so any other name must be
+   * a field of the chain's schema (checked when the topology loads).
    * Records without a key go to the dead-letter topic (reason `invalid`).
    *
    * @example
@@ -251,7 +251,8 @@ export class Stream<T> {
    * ```
    */
   groupByKey<N extends string = 'key'>(name: string, options: { readonly as?: N } = {}): GroupedStream<T, N> {
-    const step: StepSpec = { kind: 'group-by-key', name, keyField: options.as ?? 'key', ...(options.as === undefined ? {} : { explicitKeyField: true }) };
+    // `as: 'key'` is the default spelled out: the column `key` needs no field.
+    const step: StepSpec = { kind: 'group-by-key', name, keyField: options.as ?? 'key', ...(options.as === undefined || options.as === 'key' ? {} : { explicitKeyField: true }) };
     return new GroupedStream<T, N>(this.ctx, [...this.steps, Object.freeze(step)]);
   }
 

@@ -248,6 +248,7 @@ describe('groupBy and groupByKey', () => {
     const byKey = (as?: string) =>
       (as === undefined ? start().groupByKey('by-key') : start().groupByKey('by-key', { as })).window('w', tumbling('1m')).aggregate('n', { n: count() }).toTable('per-key');
     expect(() => plan(byKey())).not.toThrow();
+    expect(() => plan(byKey('key')), "the default spelled out: the schema has no field 'key'").not.toThrow();
     expect(() => plan(byKey('machine'))).not.toThrow();
     const error = definitionError(() => plan(byKey('machin')), 'lots', 'by-key');
     expect(error.problem).toContain(`groupByKey's key column (as) "machin" is not a field of the inline schema Rec (its fields: lot_id, machine, at); did you mean "machine"?`);
