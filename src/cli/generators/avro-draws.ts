@@ -1,6 +1,6 @@
 import type avro from 'avsc';
 import type { AvroSchema } from '../../serde/index.js';
-import { stringDrawFor } from './field-strings.js';
+import { describeStringDraw, stringDrawFor } from './field-strings.js';
 import type { FieldRule } from './generator-config.js';
 import { round } from './round.js';
 import { boundIn, formatDecimal, isNumeric, numberIn, typeBounds, type Scalar } from './scalar-values.js';
@@ -33,6 +33,8 @@ export interface Compiled {
   readonly draw: Draw;
   readonly scalar: Scalar | undefined;
   readonly nullable: boolean;
+  /** What the default draw makes, for what `sluice generate` prints (`0..100`, `the last hour`). */
+  readonly note?: string;
 }
 
 /**
@@ -167,23 +169,24 @@ function compileUnion(branches: readonly AvroSchema[], path: string, ctx: DrawCo
     if (nullable && (others.length === 0 || depth >= MAX_DEPTH || random.chance(0.1))) return null;
     return random.pick(others).draw(random, nowMs, depth);
   };
-  return { draw, scalar: others.length === 1 ? others[0]?.scalar : undefined, nullable };
+  const only = others.length === 1 ? others[0] : undefined;
+  return { draw, scalar: only?.scalar, nullable, ...(only?.note === undefined ? {} : { note: `${only.note}, or null one time in ten` }) };
 }
 
 function primitive(type: string, logical: string | undefined, field: string, object: Record<string, unknown>): Compiled {
-  const plain = (draw: Draw, label: string): Compiled => ({ draw, scalar: { base: type, logical, label }, nullable: false });
+  const plain = (draw: Draw, label: string, note?: string): Compiled => ({ draw, scalar: { base: type, logical, label }, nullable: false, ...(note === undefined ? {} : { note }) });
   const tagged = `${type} (${logical})`;
   switch (logical) {
     case 'timestamp-millis':
     case 'local-timestamp-millis':
-      if (type === 'long') return plain((random, nowMs) => nowMs - random.int(0, 3_600_000), tagged);
+      if (type === 'long') return plain((random, nowMs) => nowMs - random.int(0, 3_600_000), tagged, 'in the hour before the event time');
       break;
     case 'timestamp-micros':
     case 'local-timestamp-micros':
-      if (type === 'long') return plain((random, nowMs) => (nowMs - random.int(0, 3_600_000)) * 1000 + random.int(0, 999), tagged);
+      if (type === 'long') return plain((random, nowMs) => (nowMs - random.int(0, 3_600_000)) * 1000 + random.int(0, 999), tagged, 'in the hour before the event time');
       break;
     case 'date':
-      if (type === 'int') return plain((_random, nowMs) => Math.floor(nowMs / DAY_MS), tagged);
+      if (type === 'int') return plain((_random, nowMs) => Math.floor(nowMs / DAY_MS), tagged, 'the event time\'s day');
       break;
     case 'time-millis':
       if (type === 'int') return plain((random) => random.int(0, DAY_MS - 1), tagged);
@@ -204,23 +207,23 @@ function primitive(type: string, logical: string | undefined, field: string, obj
       break;
   }
   // An unknown logical type (or one on the wrong type) reads as its underlying type, as avsc does.
-  return { ...defaultPrimitive(type, field), scalar: { base: type, logical: undefined, label: type } };
+  return { ...defaultPrimitive(type, field), scalar: { base: type, logical: undefined, label: type }, nullable: false };
 }
 
-function defaultPrimitive(type: string, field: string): Omit<Compiled, 'scalar'> {
-  const draw: Draw = (() => {
-    switch (type) {
-      case 'null': return () => null;
-      case 'boolean': return (random) => random.chance(0.5);
-      case 'int': return (random) => random.int(0, 100);
-      case 'long': return TIME_NAME.test(field) ? (random, nowMs) => nowMs - random.int(0, 3_600_000) : (random) => random.int(0, 10_000);
-      case 'float':
-      case 'double': return (random) => round(random.between(0, 100), 2);
-      case 'bytes': return (random) => bytes(random, random.int(1, 16));
-      default: return stringDrawFor(field);
-    }
-  })();
-  return { draw, nullable: false };
+function defaultPrimitive(type: string, field: string): { readonly draw: Draw; readonly note?: string } {
+  switch (type) {
+    case 'null': return { draw: () => null };
+    case 'boolean': return { draw: (random) => random.chance(0.5) };
+    case 'int': return { draw: (random) => random.int(0, 100), note: '0..100' };
+    case 'long':
+      return TIME_NAME.test(field)
+        ? { draw: (random, nowMs) => nowMs - random.int(0, 3_600_000), note: 'epoch ms in the hour before the event time (by its name)' }
+        : { draw: (random) => random.int(0, 10_000), note: '0..10000' };
+    case 'float':
+    case 'double': return { draw: (random) => round(random.between(0, 100), 2), note: '0..100' };
+    case 'bytes': return { draw: (random) => bytes(random, random.int(1, 16)), note: '1 to 16 random bytes' };
+    default: return { draw: stringDrawFor(field), note: describeStringDraw(field) };
+  }
 }
 
 function decimalOf(object: Record<string, unknown>, capacity: bigint | undefined): { scale: number; maxUnscaled: bigint } | undefined {
@@ -240,6 +243,7 @@ function decimalCompiled(decimal: { scale: number; maxUnscaled: bigint }, label:
     draw: (random) => formatDecimal(BigInt(random.int(0, hi)), decimal.scale),
     scalar: { base: 'decimal', logical: 'decimal', label, decimal },
     nullable: false,
+    note: `0..${formatDecimal(BigInt(hi), decimal.scale)}`,
   };
 }
 

@@ -50,19 +50,47 @@ export function keyStrings(field: string, count: number): string[] {
  * ```
  */
 export function stringDrawFor(field: string): (random: SeededRandom) => string {
-  const name = field.toLowerCase();
-  if (/(^|_)id$|[a-z]Id$/.test(field) || name === 'id') {
-    const stem = fieldStem(field);
-    return (random) => {
-      let suffix = '';
-      for (let i = 0; i < 8; i++) suffix += BASE36[random.int(0, 35)];
-      return `${stem}-${suffix}`;
-    };
+  switch (stringStyle(field)) {
+    case 'id': {
+      const stem = fieldStem(field);
+      return (random) => {
+        let suffix = '';
+        for (let i = 0; i < 8; i++) suffix += BASE36[random.int(0, 35)];
+        return `${stem}-${suffix}`;
+      };
+    }
+    case 'email': return (random) => `${random.pick(WORDS)}.${random.pick(WORDS)}@example.com`;
+    case 'url': return (random) => `https://example.com/${random.pick(WORDS)}/${random.int(1, 999)}`;
+    case 'name': return (random) => `${capital(random.pick(WORDS))} ${capital(random.pick(WORDS))}`;
+    default: return (random) => random.pick(WORDS);
   }
-  if (name.includes('email')) return (random) => `${random.pick(WORDS)}.${random.pick(WORDS)}@example.com`;
-  if (/(url|uri|link)$/.test(name)) return (random) => `https://example.com/${random.pick(WORDS)}/${random.int(1, 999)}`;
-  if (name.endsWith('name')) return (random) => `${capital(random.pick(WORDS))} ${capital(random.pick(WORDS))}`;
-  return (random) => random.pick(WORDS);
+}
+
+/**
+ * What {@link stringDrawFor} makes of a field, for what `sluice generate` prints.
+ *
+ * @example
+ * ```ts
+ * describeStringDraw('event_id'); // 'ids such as event-k3x9q2ma'
+ * ```
+ */
+export function describeStringDraw(field: string): string {
+  switch (stringStyle(field)) {
+    case 'id': return `ids such as ${fieldStem(field)}-k3x9q2ma`;
+    case 'email': return 'e-mail addresses';
+    case 'url': return 'URLs';
+    case 'name': return 'names such as Amber Birch';
+    default: return `one of ${WORDS.length} short words`;
+  }
+}
+
+function stringStyle(field: string): 'id' | 'email' | 'url' | 'name' | 'word' {
+  const name = field.toLowerCase();
+  if (/(^|_)id$|[a-z]Id$/.test(field) || name === 'id') return 'id';
+  if (name.includes('email')) return 'email';
+  if (/(url|uri|link)$/.test(name)) return 'url';
+  if (name.endsWith('name')) return 'name';
+  return 'word';
 }
 
 function capital(word: string): string {

@@ -107,7 +107,8 @@ export class RecordGenerator {
         draw = (random) => random.pick(bounded);
         notes.push(`${field.name}: ${label}, a key: ${bounded.length} values (${preview(bounded)})`);
       } else {
-        notes.push(`${field.name}: ${label}${rule !== undefined ? `, ${describeRule(rule)}` : options.keyFields.includes(field.name) ? ', a key (its rule bounds it)' : ''}`);
+        const how = rule !== undefined ? describeRule(rule) : compiled.note;
+        notes.push(`${field.name}: ${label}${how === undefined ? '' : `, ${how}`}${options.keyFields.includes(field.name) ? ', a key' : ''}`);
       }
       fields.push([field.name, draw]);
       if (!options.keyFields.includes(field.name)) spoilers.push(...spoilersOf(field.name, scalar, compiled.nullable, rule));

@@ -109,6 +109,16 @@ describe('the schema-driven generator', () => {
     expect(none.every((r) => r.kind === 'valid')).toBe(true);
   });
 
+  test('--oracle writes the counts per kind and topic, the distinct keys and the expected dead letters', () => {
+    const oracle = workloadOf(parking()).oracle(records);
+    const of = (kind: string): number => records.filter((r) => r.kind === kind).length;
+    expect(oracle).toEqual({
+      records: 4_000,
+      perTopic: { 'parking.events': { valid: of('valid'), invalid: of('invalid'), late: of('late'), keys: 50 } },
+      deadLetters: { invalid: of('invalid'), late: of('late'), messages: records.filter((r) => r.kind === 'invalid').map((r) => r.reason).sort() },
+    });
+  });
+
   test('a late record is older than the end + grace of its window, by the event times before it', () => {
     let highest = -Infinity;
     for (const r of records) {
