@@ -9,6 +9,7 @@ import { schemasCommand } from './commands/schemas-command.js';
 import { listCommand } from './commands/list-command.js';
 import { describeCommand } from './commands/describe-command.js';
 import { migrateCommand } from './commands/migrate-command.js';
+import { initCommand } from './commands/init-command.js';
 import { topicsCommand } from './commands/topics-command.js';
 import { produceCommand } from './commands/produce-command.js';
 import { consumeCommand } from './commands/consume-command.js';
@@ -49,7 +50,7 @@ export async function main(argv: readonly string[], projectDir?: string): Promis
     .option('--project <dir>', 'the project folder (topologies/, schemas/, sql/); default: SLUICE_PROJECT, else the nearest folder above holding topologies/')
     .showHelpAfterError()
     .exitOverride();
-  const commands = [stackCommand, startCommand, runCommand, generateCommand, schemasCommand, listCommand, describeCommand, migrateCommand, topicsCommand, produceCommand, consumeCommand];
+  const commands = [initCommand, stackCommand, startCommand, runCommand, generateCommand, schemasCommand, listCommand, describeCommand, migrateCommand, topicsCommand, produceCommand, consumeCommand];
   for (const command of commands) program.addCommand(usageErrors(command(context)));
   try {
     await program.parseAsync([...argv]);
