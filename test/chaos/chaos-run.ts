@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import avro from 'avsc';
 import pg from 'pg';
-import { eventsPipelineWorkload } from '../../src/cli/generators/events-pipeline.js';
+import { eventsPipelineWorkload } from '../../workloads/events-pipeline.js';
 import { produceWorkload } from '../../src/cli/generators/produce-workload.js';
 import type { GeneratedRecord } from '../../src/cli/generators/event-generator.js';
 import { KafkaAdmin } from '../../src/kafka/kafka-admin.js';

@@ -25,12 +25,20 @@ export const EXAMPLE_MIGRATIONS = [
   '006_heartbeat_monitoring.sql', '007_order_status.sql', '008_dlq_events_rows.sql', '009_aggregate_column_types.sql',
 ] as const;
 
+/** The examples' hand-written workloads, files of `workloads/`. */
+export const EXAMPLE_WORKLOAD_FILES = ['bus-telemetry', 'events-pipeline', 'heartbeat-monitoring', 'order-events', 'traffic-monitoring'] as const;
+
 /**
  * Copies the examples — topology files with their pages and `types/`, the
- * example schemas and migrations, nothing a user added — into `dir`.
+ * example schemas and migrations, nothing a user added — into `dir`. The
+ * hand-written workloads import Sluice's generator kit by relative path, so
+ * the copy gets one-line files re-exporting the repository's own.
  */
 export function copyExamples(dir: string): void {
-  for (const sub of ['topologies', 'schemas', 'sql']) mkdirSync(join(dir, sub), { recursive: true });
+  for (const sub of ['topologies', 'schemas', 'sql', 'workloads']) mkdirSync(join(dir, sub), { recursive: true });
+  for (const name of EXAMPLE_WORKLOAD_FILES) {
+    writeFileSync(join(dir, 'workloads', `${name}.ts`), `export { default } from '${join(repoRoot, 'workloads', `${name}.js`)}';\n`);
+  }
   for (const name of EXAMPLE_TOPOLOGIES) cpSync(join(repoRoot, 'topologies', `${name}.ts`), join(dir, 'topologies', `${name}.ts`));
   cpSync(join(repoRoot, 'topologies', 'types'), join(dir, 'topologies', 'types'), { recursive: true });
   for (const name of EXAMPLE_SCHEMAS) cpSync(join(repoRoot, 'schemas', `${name}.avsc`), join(dir, 'schemas', `${name}.avsc`));

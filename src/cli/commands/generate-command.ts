@@ -9,7 +9,7 @@ import { usageErrors } from '../usage-errors.js';
 import { take, type GeneratedRecord, type GeneratorOptions } from '../generators/event-generator.js';
 import { produceWorkload, type ProduceProgress } from '../generators/produce-workload.js';
 import { resolveWorkload, type ResolvedWorkload } from '../generators/resolve-workload.js';
-import { UnknownWorkloadError, WORKLOADS } from '../generators/workload-catalog.js';
+import { loadWorkloads, UnknownWorkloadError } from '../generators/workload-catalog.js';
 
 /** Event-time density without `--rate`: 20 records per second of event time. */
 const DEFAULT_EVENTS_PER_SECOND = 20;
@@ -89,7 +89,7 @@ Examples:
       if (options.invalidRatio + options.lateRatio > 1) return usage('--invalid-ratio + --late-ratio must not exceed 1');
       const count = options.count ?? (options.rate === undefined ? 10_000 : Number.POSITIVE_INFINITY);
       if (options.oracle !== undefined && !Number.isFinite(count)) return usage('--oracle needs a finite --count');
-      const handWritten = WORKLOADS.find((w) => w.name === name || w.topologies.includes(name));
+      const handWritten = (await loadWorkloads(context.projectDir)).find((w) => w.name === name || w.topologies.includes(name));
       if (options.config !== undefined && handWritten !== undefined) {
         return usage(`--config is for topologies without a hand-written generator; ${name} has one (${handWritten.name})`);
       }

@@ -6,7 +6,8 @@ import { DEFAULT_METRICS_PORT } from '../../metrics/index.js';
 import { redactUrl, stackUp } from '../../stack/index.js';
 import type { CliContext } from '../cli-context.js';
 import { startStatusLines } from '../status-lines.js';
-import { WORKLOADS } from '../generators/workload-catalog.js';
+import { loadWorkloads } from '../generators/workload-catalog.js';
+import { TopologyCatalog } from '../topology-catalog.js';
 import { serviceProbes } from '../service-probes.js';
 
 const bin = new URL('../../../bin/sluice.js', import.meta.url).pathname;
@@ -57,7 +58,11 @@ export function startCommand(context: CliContext): Command {
 
       // A stable instance id: a restarted demo fences its predecessor's open transactions at once.
       const children: ChildProcess[] = [cli(['run', '--all', '--log-format', 'json', '--instance-id', 'demo'], 'run.log')];
-      for (const workload of WORKLOADS) children.push(cli(['generate', workload.name, '--rate', options.rate], `generate-${workload.name}.log`));
+      // The project's hand-written workloads, and a schema-driven one for every topology none of them feeds.
+      const workloads = await loadWorkloads(context.projectDir);
+      const fed = new Set(workloads.flatMap((w) => w.topologies));
+      const generators = [...workloads.map((w) => w.name), ...new TopologyCatalog(context.projectDir).names().filter((t) => !fed.has(t))];
+      for (const name of generators) children.push(cli(['generate', name, '--rate', options.rate], `generate-${name}.log`));
       const metricsUrl = `http://127.0.0.1:${env.SLUICE_METRICS_PORT}/metrics`;
       context.print(
         [
@@ -82,12 +87,12 @@ export function startCommand(context: CliContext): Command {
       });
       // A generator that fails (a topic with the wrong partition count, say) must not go unnoticed
       // behind a status block that only shows its topologies idle.
-      WORKLOADS.forEach((workload, i) => {
+      generators.forEach((name, i) => {
         void finished(children[i + 1]!).then((code) => {
           if (stop.signal.aborted || code === 0) return;
-          const logFile = join(logDir, `generate-${workload.name}.log`);
+          const logFile = join(logDir, `generate-${name}.log`);
           const lines = readFileSync(logFile, 'utf8').trim().split('\n');
-          context.info(`generator ${workload.name} exited (code ${code}): ${lines.find((l) => l.startsWith('sluice:')) ?? lines.at(-1) ?? ''} — see ${logFile}`);
+          context.info(`generator ${name} exited (code ${code}): ${lines.find((l) => l.startsWith('sluice:')) ?? lines.at(-1) ?? ''} — see ${logFile}`);
         });
       });
       const stopStatus = startStatusLines(

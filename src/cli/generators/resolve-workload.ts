@@ -5,7 +5,7 @@ import { TopologyCatalog } from '../topology-catalog.js';
 import { generationTargets } from './generation-target.js';
 import { loadGeneratorConfig } from './generator-config.js';
 import { schemaWorkload, type SchemaSource } from './schema-generator.js';
-import { findWorkload, UnknownWorkloadError, WORKLOADS, type AnyWorkload } from './workload-catalog.js';
+import { findWorkload, loadWorkloads, UnknownWorkloadError, type AnyWorkload } from './workload-catalog.js';
 
 /** Partitions of a source topic the schema-driven generator creates, unless the config says otherwise. */
 export const DEFAULT_PARTITIONS = 3;
@@ -22,7 +22,7 @@ export const DEFAULT_PARTITIONS = 3;
  * ```
  */
 export interface ResolvedWorkload {
-  /** `hand-written`: one of {@link WORKLOADS}; `schema`: made from the topology's plan and source schemas. */
+  /** `hand-written`: one of the project's `workloads/`; `schema`: made from the topology's plan and source schemas. */
   readonly kind: 'hand-written' | 'schema';
   readonly workload: AnyWorkload;
   readonly readerSchemas: ReadonlyMap<string, AvroSchema>;
@@ -60,9 +60,10 @@ export interface ResolveWorkloadOptions {
  */
 export async function resolveWorkload(name: string, options: ResolveWorkloadOptions): Promise<ResolvedWorkload> {
   const catalog = new TopologyCatalog(options.projectDir);
+  const workloads = await loadWorkloads(options.projectDir);
   let handWritten: AnyWorkload | undefined;
   try {
-    handWritten = findWorkload(name);
+    handWritten = findWorkload(name, workloads);
   } catch (error) {
     if (!(error instanceof UnknownWorkloadError)) throw error;
   }
@@ -76,7 +77,7 @@ export async function resolveWorkload(name: string, options: ResolveWorkloadOpti
     return { kind: 'hand-written', workload: handWritten, readerSchemas, notes: [] };
   }
   const topologies = catalog.names();
-  if (!topologies.includes(name)) throw new UnknownWorkloadError(unknownMessage(name, topologies));
+  if (!topologies.includes(name)) throw new UnknownWorkloadError(unknownMessage(name, topologies, workloads));
   const configFile = options.config ?? join(catalog.dir, `${name}.generate.json`);
   const shown = options.config ?? relative(options.projectDir, configFile);
   const config = await loadGeneratorConfig(configFile, { required: options.config !== undefined, shown });
@@ -112,12 +113,12 @@ export async function resolveWorkload(name: string, options: ResolveWorkloadOpti
  *
  * @example
  * ```ts
- * unknownMessage('buses', ['parking-occupancy']);
+ * unknownMessage('buses', ['parking-occupancy'], workloads);
  * // 'no generator or topology named "buses" — generators: bus-telemetry, …; topologies in topologies/: parking-occupancy. …'
  * ```
  */
-export function unknownMessage(name: string, topologies: readonly string[]): string {
-  const generators = [...new Set(WORKLOADS.flatMap((w) => [w.name, ...w.topologies]))].sort();
+export function unknownMessage(name: string, topologies: readonly string[], workloads: readonly AnyWorkload[]): string {
+  const generators = [...new Set(workloads.flatMap((w) => [w.name, ...w.topologies]))].sort();
   return (
     `no generator or topology named "${name}" — generators: ${generators.join(', ')}; ` +
     `topologies in topologies/: ${topologies.length > 0 ? topologies.join(', ') : '(none)'}. ` +

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import type { BusTelemetryOracle } from '../../../src/cli/generators/bus-telemetry.js';
+import type { BusTelemetryOracle } from '../../../workloads/bus-telemetry.js';
 import { eventually } from '../../support/kafka-test-kit.js';
 import { close, generateWithOracle, readDeadLetters, useTopologyRun } from '../../support/topology-e2e.js';
 

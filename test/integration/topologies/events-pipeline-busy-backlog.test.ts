@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { EventsPipelineOracle } from '../../../src/cli/generators/events-pipeline.js';
+import type { EventsPipelineOracle } from '../../../workloads/events-pipeline.js';
 import { eventually } from '../../support/kafka-test-kit.js';
 import { generateWithOracle, readDeadLetters, useTopologyRun } from '../../support/topology-e2e.js';
 

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import type { EventsPipelineOracle } from '../../../src/cli/generators/events-pipeline.js';
+import type { EventsPipelineOracle } from '../../../workloads/events-pipeline.js';
 import { KafkaAdmin } from '../../../src/kafka/kafka-admin.js';
 import { eventually } from '../../support/kafka-test-kit.js';
 import { close, generateWithOracle, readDeadLetters, useTopologyRun } from '../../support/topology-e2e.js';

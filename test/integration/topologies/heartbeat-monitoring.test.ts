@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import type { HeartbeatMonitoringOracle } from '../../../src/cli/generators/heartbeat-monitoring.js';
+import type { HeartbeatMonitoringOracle } from '../../../workloads/heartbeat-monitoring.js';
 import { eventually } from '../../support/kafka-test-kit.js';
 import { close, generateWithOracle, readDeadLetters, useTopologyRun } from '../../support/topology-e2e.js';
 

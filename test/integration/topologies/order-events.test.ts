@@ -1,8 +1,8 @@
 import pg from 'pg';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { take } from '../../../src/cli/generators/event-generator.js';
-import type { OrderEventsOracle } from '../../../src/cli/generators/order-events-oracle.js';
-import { orderEventsWorkload } from '../../../src/cli/generators/order-events.js';
+import type { OrderEventsOracle } from '../../../workloads/order-events-oracle.js';
+import { orderEventsWorkload } from '../../../workloads/order-events.js';
 import { KafkaAdmin } from '../../../src/kafka/kafka-admin.js';
 import { eventually, readTopic } from '../../support/kafka-test-kit.js';
 import { generateWithOracle, header, produceGenerated, readDeadLetters, useTopologyRun } from '../../support/topology-e2e.js';

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import type { SegmentStats, TrafficMonitoringOracle } from '../../../src/cli/generators/traffic-monitoring.js';
+import type { SegmentStats, TrafficMonitoringOracle } from '../../../workloads/traffic-monitoring.js';
 import { eventually } from '../../support/kafka-test-kit.js';
 import { close, generateWithOracle, readDeadLetters, useTopologyRun } from '../../support/topology-e2e.js';
 

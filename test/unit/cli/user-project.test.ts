@@ -4,7 +4,7 @@ import avro from 'avsc';
 import { afterAll, describe, expect, test, vi } from 'vitest';
 import { take, type GeneratorOptions } from '../../../src/cli/generators/event-generator.js';
 import { resolveWorkload } from '../../../src/cli/generators/resolve-workload.js';
-import { WORKLOADS } from '../../../src/cli/generators/workload-catalog.js';
+import { EXAMPLE_WORKLOADS as WORKLOADS } from '../../../workloads/index.js';
 import { main } from '../../../src/cli/main.js';
 import { TopologyCatalog } from '../../../src/cli/topology-catalog.js';
 import { DecimalType, type AvroSchema, type LatestSchema } from '../../../src/serde/index.js';

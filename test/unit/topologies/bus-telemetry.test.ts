@@ -1,7 +1,7 @@
 import { describe as describePlan, plan } from 'sluice';
 import { describe, expect, test } from 'vitest';
 import { take } from '../../../src/cli/generators/event-generator.js';
-import { busTelemetryWorkload as workload } from '../../../src/cli/generators/bus-telemetry.js';
+import { busTelemetryWorkload as workload } from '../../../workloads/bus-telemetry.js';
 import busTelemetry from '../../../topologies/bus-telemetry.js';
 import type { BusTelemetry } from '../../../topologies/types/schemas.js';
 import { driverFor, expectRows, feed, OPTIONS, summarise } from './support/workload-driver.js';

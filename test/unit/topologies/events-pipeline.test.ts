@@ -1,7 +1,7 @@
 import { describe as describePlan, plan } from 'sluice';
 import { describe, expect, test } from 'vitest';
 import { take } from '../../../src/cli/generators/event-generator.js';
-import { eventsPipelineWorkload as workload } from '../../../src/cli/generators/events-pipeline.js';
+import { eventsPipelineWorkload as workload } from '../../../workloads/events-pipeline.js';
 import eventsPipeline from '../../../topologies/events-pipeline.js';
 import type { AppEvent } from '../../../topologies/types/schemas.js';
 import { driverFor, expectRows, feed, OPTIONS, summarise } from './support/workload-driver.js';

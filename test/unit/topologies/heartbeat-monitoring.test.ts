@@ -1,7 +1,7 @@
 import { describe as describePlan, plan } from 'sluice';
 import { describe, expect, test } from 'vitest';
 import { take } from '../../../src/cli/generators/event-generator.js';
-import { heartbeatMonitoringWorkload as workload } from '../../../src/cli/generators/heartbeat-monitoring.js';
+import { heartbeatMonitoringWorkload as workload } from '../../../workloads/heartbeat-monitoring.js';
 import heartbeatMonitoring from '../../../topologies/heartbeat-monitoring.js';
 import type { Heartbeat, HeartRateAlert } from '../../../topologies/types/schemas.js';
 import { driverFor, expectRows, feed, OPTIONS, summarise } from './support/workload-driver.js';

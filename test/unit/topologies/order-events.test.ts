@@ -1,7 +1,7 @@
 import { describe as describePlan, plan } from 'sluice';
 import { describe, expect, test } from 'vitest';
 import { take } from '../../../src/cli/generators/event-generator.js';
-import { IMPOSSIBLE, LIFECYCLE, orderEventsWorkload as workload } from '../../../src/cli/generators/order-events.js';
+import { IMPOSSIBLE, LIFECYCLE, orderEventsWorkload as workload } from '../../../workloads/order-events.js';
 import orderAnalytics from '../../../topologies/order-analytics.js';
 import orderProcessing from '../../../topologies/order-processing.js';
 import orderStorage from '../../../topologies/order-storage.js';

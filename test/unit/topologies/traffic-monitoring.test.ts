@@ -1,7 +1,7 @@
 import { describe as describePlan, plan } from 'sluice';
 import { describe, expect, test } from 'vitest';
 import { take } from '../../../src/cli/generators/event-generator.js';
-import { trafficMonitoringWorkload as workload, type TrafficEvent } from '../../../src/cli/generators/traffic-monitoring.js';
+import { trafficMonitoringWorkload as workload, type TrafficEvent } from '../../../workloads/traffic-monitoring.js';
 import trafficMonitoring from '../../../topologies/traffic-monitoring.js';
 import type { TrafficIncident, TrafficReading } from '../../../topologies/types/schemas.js';
 import { driverFor, expectRows, feed, OPTIONS, summarise } from './support/workload-driver.js';

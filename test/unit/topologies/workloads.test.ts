@@ -2,7 +2,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { take } from '../../../src/cli/generators/event-generator.js';
 import { produceWorkload } from '../../../src/cli/generators/produce-workload.js';
-import { findWorkload, WORKLOADS } from '../../../src/cli/generators/workload-catalog.js';
+import { findWorkload, loadWorkloads } from '../../../src/cli/generators/workload-catalog.js';
+import { EXAMPLE_WORKLOADS as WORKLOADS } from '../../../workloads/index.js';
 import { TopologyCatalog } from '../../../src/cli/topology-catalog.js';
 import { EXAMPLE_TOPOLOGIES } from '../../support/repo-examples.js';
 import { OPTIONS } from './support/workload-driver.js';
@@ -14,9 +15,15 @@ describe('the workloads of sluice generate', () => {
     // The examples by name: a topology a user adds to topologies/ has none, and must not fail this.
     expect(WORKLOADS.flatMap((w) => w.topologies).sort()).toEqual([...EXAMPLE_TOPOLOGIES].sort());
     expect(catalog.names()).toEqual(expect.arrayContaining([...EXAMPLE_TOPOLOGIES]));
-    expect(findWorkload('order-analytics').name).toBe('order-events');
-    expect(findWorkload('bus-telemetry').name).toBe('bus-telemetry');
-    expect(() => findWorkload('buses')).toThrow(/no generator named "buses" — known: bus-telemetry, events-pipeline/);
+    expect(findWorkload('order-analytics', WORKLOADS).name).toBe('order-events');
+    expect(findWorkload('bus-telemetry', WORKLOADS).name).toBe('bus-telemetry');
+    expect(() => findWorkload('buses', WORKLOADS)).toThrow(/no generator named "buses" — known: bus-telemetry, events-pipeline/);
+  });
+
+  test('sluice generate finds them as the default exports of workloads/*.ts, and nothing else there', async () => {
+    const found = await loadWorkloads(fileURLToPath(new URL('../../..', import.meta.url)));
+    expect(found.map((w) => w.name).sort()).toEqual(WORKLOADS.map((w) => w.name).sort());
+    expect(found.every((w) => WORKLOADS.includes(w))).toBe(true);
   });
 
   test.each(WORKLOADS.map((w) => [w.name, w] as const))('%s writes the source topics of its topologies with their schemas', async (_name, workload) => {

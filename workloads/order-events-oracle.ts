@@ -1,6 +1,6 @@
-import type { OrderEvent } from '../../../topologies/types/schemas.js';
-import type { GeneratedRecord } from './event-generator.js';
-import { expectedDeadLetters, valuesOf, windowsOf, type ExpectedDeadLetters } from './oracle-support.js';
+import type { OrderEvent } from '../topologies/types/schemas.js';
+import type { GeneratedRecord } from '../src/cli/generators/event-generator.js';
+import { expectedDeadLetters, valuesOf, windowsOf, type ExpectedDeadLetters } from '../src/cli/generators/oracle-support.js';
 
 /** One row of `order_status`: an order's latest state. */
 export interface OrderStatusRow {

@@ -1,8 +1,8 @@
-import type { Heartbeat, HeartRateAlert } from '../../../topologies/types/schemas.js';
-import type { EventGenerator, GeneratorOptions } from './event-generator.js';
-import { mixRecords } from './mix-records.js';
-import { expectedDeadLetters, firstPerKey, mean, valuesOf, windowsOf, type ExpectedDeadLetters } from './oracle-support.js';
-import { SeededRandom } from './seeded-random.js';
+import type { Heartbeat, HeartRateAlert } from '../topologies/types/schemas.js';
+import type { EventGenerator, GeneratorOptions } from '../src/cli/generators/event-generator.js';
+import { mixRecords } from '../src/cli/generators/mix-records.js';
+import { expectedDeadLetters, firstPerKey, mean, valuesOf, windowsOf, type ExpectedDeadLetters } from '../src/cli/generators/oracle-support.js';
+import { SeededRandom } from '../src/cli/generators/seeded-random.js';
 
 /** The alert band of `heartbeat-monitoring`, bpm. */
 export const ALERT_BELOW = 50;
@@ -117,3 +117,5 @@ export const heartbeatMonitoringWorkload: EventGenerator<Heartbeat, HeartbeatMon
     };
   },
 };
+
+export default heartbeatMonitoringWorkload;

@@ -1,9 +1,9 @@
-import type { BusTelemetry } from '../../../topologies/types/schemas.js';
-import type { EventGenerator, GeneratorOptions } from './event-generator.js';
-import { mixRecords } from './mix-records.js';
-import { round } from './round.js';
-import { expectedDeadLetters, firstPerKey, mean, valuesOf, windowsOf, type ExpectedDeadLetters } from './oracle-support.js';
-import { SeededRandom } from './seeded-random.js';
+import type { BusTelemetry } from '../topologies/types/schemas.js';
+import type { EventGenerator, GeneratorOptions } from '../src/cli/generators/event-generator.js';
+import { mixRecords } from '../src/cli/generators/mix-records.js';
+import { round } from '../src/cli/generators/round.js';
+import { expectedDeadLetters, firstPerKey, mean, valuesOf, windowsOf, type ExpectedDeadLetters } from '../src/cli/generators/oracle-support.js';
+import { SeededRandom } from '../src/cli/generators/seeded-random.js';
 
 /** Eight lines across Stockholm: a start, a heading, a length and how fast traffic lets buses go. */
 const ROUTES = Array.from({ length: 8 }, (_, i) => ({
@@ -129,3 +129,5 @@ export const busTelemetryWorkload: EventGenerator<BusTelemetry, BusTelemetryOrac
     };
   },
 };
+
+export default busTelemetryWorkload;

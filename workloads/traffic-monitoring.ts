@@ -1,9 +1,9 @@
-import type { IncidentReporter, IncidentType, TrafficIncident, TrafficReading } from '../../../topologies/types/schemas.js';
-import type { EventGenerator, GeneratedRecord, GeneratorOptions } from './event-generator.js';
-import { mixRecords } from './mix-records.js';
-import { expectedDeadLetters, firstPerKey, mean, valuesOf, windowsOf, type ExpectedDeadLetters } from './oracle-support.js';
-import { round } from './round.js';
-import { SeededRandom } from './seeded-random.js';
+import type { IncidentReporter, IncidentType, TrafficIncident, TrafficReading } from '../topologies/types/schemas.js';
+import type { EventGenerator, GeneratedRecord, GeneratorOptions } from '../src/cli/generators/event-generator.js';
+import { mixRecords } from '../src/cli/generators/mix-records.js';
+import { expectedDeadLetters, firstPerKey, mean, valuesOf, windowsOf, type ExpectedDeadLetters } from '../src/cli/generators/oracle-support.js';
+import { round } from '../src/cli/generators/round.js';
+import { SeededRandom } from '../src/cli/generators/seeded-random.js';
 
 /** A reading or an incident: the two source topics of `traffic-monitoring`. */
 export type TrafficEvent = TrafficReading | TrafficIncident;
@@ -155,3 +155,5 @@ export const trafficMonitoringWorkload: EventGenerator<TrafficEvent, TrafficMoni
     };
   },
 };
+
+export default trafficMonitoringWorkload;

@@ -1,9 +1,9 @@
-import type { AppEvent } from '../../../topologies/types/schemas.js';
-import type { EventGenerator, GeneratedRecord, GeneratorOptions } from './event-generator.js';
-import { mixRecords } from './mix-records.js';
-import { expectedDeadLetters, firstPerKey, valuesOf, windowsOf, type ExpectedDeadLetters } from './oracle-support.js';
-import { round } from './round.js';
-import { SeededRandom } from './seeded-random.js';
+import type { AppEvent } from '../topologies/types/schemas.js';
+import type { EventGenerator, GeneratedRecord, GeneratorOptions } from '../src/cli/generators/event-generator.js';
+import { mixRecords } from '../src/cli/generators/mix-records.js';
+import { expectedDeadLetters, firstPerKey, valuesOf, windowsOf, type ExpectedDeadLetters } from '../src/cli/generators/oracle-support.js';
+import { round } from '../src/cli/generators/round.js';
+import { SeededRandom } from '../src/cli/generators/seeded-random.js';
 
 /** Shoppers active at once: at least 300, more at high rates (one event per user a minute on average). */
 const usersFor = (eventsPerSecond: number): number => Math.max(300, Math.round(eventsPerSecond * 60));
@@ -142,3 +142,5 @@ export const eventsPipelineWorkload: EventGenerator<AppEvent, EventsPipelineOrac
     dlqRows: dlqRowsOf(records),
   }),
 };
+
+export default eventsPipelineWorkload;

@@ -1,8 +1,8 @@
-import type { OrderEvent, OrderSource, OrderStatus } from '../../../topologies/types/schemas.js';
-import type { EventGenerator, GeneratedRecord, GeneratorOptions } from './event-generator.js';
-import { mixRecords } from './mix-records.js';
+import type { OrderEvent, OrderSource, OrderStatus } from '../topologies/types/schemas.js';
+import type { EventGenerator, GeneratedRecord, GeneratorOptions } from '../src/cli/generators/event-generator.js';
+import { mixRecords } from '../src/cli/generators/mix-records.js';
 import { orderEventsOracle, type OrderEventsOracle } from './order-events-oracle.js';
-import { SeededRandom } from './seeded-random.js';
+import { SeededRandom } from '../src/cli/generators/seeded-random.js';
 
 /** The lifecycle, in order. */
 export const LIFECYCLE: readonly OrderStatus[] = ['PLACED', 'CONFIRMED', 'SHIPPED', 'DELIVERED'];
@@ -101,3 +101,5 @@ export const orderEventsWorkload: EventGenerator<OrderEvent, OrderEventsOracle> 
 function minutes(random: SeededRandom, [lo, hi]: readonly [number, number]): number {
   return Math.round(random.between(lo, hi) * 60_000);
 }
+
+export default orderEventsWorkload;
