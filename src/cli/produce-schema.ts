@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { TopologyCatalog } from './topology-catalog.js';
 import { AvroCodec, IncompatibleSchemaError, loadSchemaFile, subjectFor, type AvroSchema, type SchemaRegistry } from '../serde/index.js';
 
 /**
@@ -23,7 +24,9 @@ export interface ProduceSchema {
 /**
  * Resolves `sluice produce`'s `--schema`:
  *
- * - absent: the latest schema under the registry subject `<topic>-value`;
+ * - absent: the latest schema under the registry subject `<topic>-value`,
+ *   else (nothing registered yet) the `schemas/` file a project topology
+ *   reads the topic with, registered as below;
  * - a path to an existing file (relative to the working directory), or
  *   `schemas/<name>.avsc` of the project (the name a topology's
  *   `.source(…, { schema })` uses): that schema, registered under
@@ -74,6 +77,11 @@ export async function resolveProduceSchema(options: {
   }
   const subject = schemaArg ?? topicSubject;
   const latest = await registry.getLatest(subject);
+  if (latest === undefined && schemaArg === undefined) {
+    // Nothing registered yet (no `sluice run` so far): the project's topology reading the topic says which schema it is.
+    const declared = await schemaOfSourceTopic(topic, projectDir);
+    if (declared !== undefined) return resolveProduceSchema({ ...options, schemaArg: declared });
+  }
   if (latest === undefined) {
     throw new Error(
       schemaArg === undefined
@@ -108,4 +116,23 @@ function schemaFile(arg: string, cwd: string, projectDir: string): { path: strin
 
 function isFile(path: string): boolean {
   return existsSync(path) && statSync(path).isFile();
+}
+
+/** The schema name a project topology gives `topic` as a source, when it is a `schemas/` file. */
+async function schemaOfSourceTopic(topic: string, projectDir: string): Promise<string | undefined> {
+  const catalog = new TopologyCatalog(projectDir);
+  for (const name of catalog.names()) {
+    let plan;
+    try {
+      plan = await catalog.plan(name);
+    } catch {
+      continue; // a broken topology is `sluice list`'s to report, not produce's
+    }
+    for (const { root } of plan.subTopologies) {
+      if (root.kind === 'SourceNode' && root.topic === topic && typeof root.schema === 'string' && isFile(join(projectDir, 'schemas', `${root.schema}.avsc`))) {
+        return root.schema;
+      }
+    }
+  }
+  return undefined;
 }
