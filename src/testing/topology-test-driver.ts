@@ -1,3 +1,4 @@
+import { checkSchemaFields } from '../plan/check-schema-fields.js';
 import type { Topology } from '../dsl/topology.js';
 import type { PlanNode } from '../plan/plan-node.js';
 import { plan as planTopology } from '../plan/plan-topology.js';
@@ -137,6 +138,14 @@ export class TopologyTestDriver {
   start(): Promise<SchemaResolver> {
     this.ready ??= (async () => {
       const resolve = await schemaResolver(this.options.schemas ?? {}, this.options.schemaDir ?? 'schemas');
+      // The check `sluice run` makes at start-up: field names against the schemas named in schemas/.
+      checkSchemaFields(this.plan, (ref) => {
+        try {
+          return resolve(ref);
+        } catch {
+          return undefined;
+        }
+      });
       this.tasks = await this.createTasks(resolve);
       return resolve;
     })();
