@@ -251,8 +251,7 @@ export class Stream<T> {
    * ```
    */
   groupByKey<N extends string = 'key'>(name: string, options: { readonly as?: N } = {}): GroupedStream<T, N> {
-    // `as: 'key'` is the default spelled out: the column `key` needs no field.
-    const step: StepSpec = { kind: 'group-by-key', name, keyField: options.as ?? 'key', ...(options.as === undefined || options.as === 'key' ? {} : { explicitKeyField: true }) };
+    const step: StepSpec = { kind: 'group-by-key', name, keyField: options.as ?? 'key' };
     return new GroupedStream<T, N>(this.ctx, [...this.steps, Object.freeze(step)]);
   }
 

@@ -31,7 +31,8 @@ export type SchemaLookup = (ref: SchemaRef) => AvroSchema | undefined;
  * - `groupBy(name, 'field')`: a field of the schema the step's records are
  *   written to the repartition topic with (its `schema` option, else the
  *   chain's);
- * - `groupByKey(name, { as })`: when `as` is given, a field of the chain's schema;
+ * - (not `groupByKey`'s `as`: it names a new column for the Kafka key, which
+ *   need not be a field of the value;)
  * - a tracked state schema given by name: a record with the key column as a string;
  * - PostgreSQL sinks: each `key` column a column of the records the sink
  *   reads, each `columns` mapping's `from` a path to a field (see {@link checkSinkFields}).
@@ -73,18 +74,6 @@ export function checkSchemaFields(plan: TopologyPlan, lookupSchema: SchemaLookup
               `group by a field the records have${suggestion === undefined ? '' : `: .groupBy('${node.name}', '${suggestion}')`}; ` +
                 `a field a .pipe() adds is grouped by with a function: .groupBy('${node.name}', (e) => e.${node.field}, { as: '${node.field}' })` +
                 ', or pass the schema that has it: { schema }',
-            ),
-          );
-        }
-        break;
-      case 'GroupByKeyNode':
-        if (node.explicitKeyField === true) {
-          requireField(schema, lookup, node.keyField, (problem, suggestion) =>
-            fail(
-              node.name,
-              `groupByKey's key column (as) "${node.keyField}" ${problem}`,
-              `name the field the Kafka key holds${suggestion === undefined ? '' : `: .groupByKey('${node.name}', { as: '${suggestion}' })`}, ` +
-                `or leave as out to call the key column "key"`,
             ),
           );
         }

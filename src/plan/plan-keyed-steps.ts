@@ -79,7 +79,6 @@ export function planGroupByKey(ctx: PlannerContext, step: PlannedStep<'group-by-
   const nodes = ctx.steps(steps, i + 1, walk, step.name) as GroupByKeyNode['next'];
   return {
     kind: 'GroupByKeyNode', name: step.name, deadLetter: walk.deadLetter, keyField: step.keyField,
-    ...(step.explicitKeyField === true ? { explicitKeyField: true } : {}),
     next: nodes,
   };
 }

@@ -128,8 +128,6 @@ export interface RepartitionSinkNode extends NodeBase {
 export interface GroupByKeyNode extends NodeBase {
   readonly kind: 'GroupByKeyNode';
   readonly keyField: string;
-  /** `as` was given: the key column names a field of the records (checked against the schema). */
-  readonly explicitKeyField?: boolean;
   readonly next: readonly (WindowNode | TrackNode)[];
 }
 

@@ -158,8 +158,6 @@ export type StepSpec =
       readonly kind: 'group-by-key';
       readonly name: string;
       readonly keyField: string;
-      /** Whether `as` was given: an explicit key column must be a field of the records (the one the Kafka key holds). */
-      readonly explicitKeyField?: boolean;
     }
   | {
       readonly kind: 'track';

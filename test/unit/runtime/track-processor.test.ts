@@ -73,11 +73,11 @@ describe('track on the driver (the same Task as on Kafka)', () => {
     expect(await driver.table('t.state').rows()).toEqual([{ id: 'a', status: 'OK', steps: 1 }]);
   });
 
-  test('a state schema without the key column fails when the task is built, naming the step', async () => {
+  test('a state schema without the key column fails before the first record, naming the step', async () => {
     const bad = { ...schemas, 'step-state': { ...schemas['step-state']!, fields: [{ name: 'status', type: 'string' }] } } as Record<string, AvroRecordSchema>;
     const driver = new TopologyTestDriver(lifecycle(), { schemas: bad });
     await expect(driver.input<Step>('steps').send({ id: 'a', status: 'NEW', at: 1 }, { key: 'a' })).rejects.toThrow(
-      /track "lifecycle": the state schema has no field "id"/,
+      /step "lifecycle": the state schema has no field "id"/,
     );
   });
 });
