@@ -1,20 +1,15 @@
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { KafkaAdmin } from '../../../src/kafka/index.js';
+import { boundedSluiceRun, withDatabase } from '../../support/bounded-run.js';
 import { fixtureProject } from '../../support/sluice-process.js';
 
 // Issue 18 through `sluice run`: a field the schema in schemas/ lacks ends the run at start-up,
 // before it connects; a sink column whose type does not fit its field's Avro type ends it before
 // any topology starts — both with exit 1 and a message naming the topology, the step and the fix.
 
-const execFileAsync = promisify(execFile);
 const stack = inject('stack');
-const repoRoot = new URL('../../..', import.meta.url).pathname;
-const bin = join(repoRoot, 'bin', 'sluice.js');
 const run = randomUUID().slice(0, 8);
 const source = `schemachecks.${run}.lots`;
 const dbSchema = `schemachecks_${run}`;
@@ -55,27 +50,8 @@ const databaseUrl = ((): string => {
 })();
 const admin = new KafkaAdmin({ 'bootstrap.servers': stack.kafkaBootstrapServers });
 
-async function database<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: stack.databaseUrl });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
-async function sluiceRun(args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stderr: string }> {
-  try {
-    const { stderr } = await execFileAsync(process.execPath, [bin, 'run', ...args, '--log-format', 'text'], { cwd: project.dir, env: { ...process.env, ...env }, timeout: BOUND_MS });
-    return { code: 0, stderr };
-  } catch (error) {
-    const failed = error as { code?: unknown; killed?: boolean; stderr?: string };
-    const stderr = failed.stderr ?? String(error);
-    if (failed.killed) return { code: -1, stderr: `${stderr}\n(still running after ${BOUND_MS} ms: killed)` };
-    return { code: typeof failed.code === 'number' ? failed.code : -1, stderr };
-  }
-}
+const database = <T>(work: (client: pg.Client) => Promise<T>): Promise<T> => withDatabase(stack.databaseUrl, work);
+const sluiceRun = (args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stderr: string }> => boundedSluiceRun(project.dir, args, env, BOUND_MS);
 
 beforeAll(async () => {
   await admin.ensureTopics([{ name: source, partitions: 1 }]);

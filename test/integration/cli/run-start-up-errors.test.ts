@@ -1,20 +1,15 @@
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { KafkaAdmin } from '../../../src/kafka/index.js';
+import { boundedSluiceRun, withDatabase } from '../../support/bounded-run.js';
 import { produceAvro } from '../../support/kafka-test-kit.js';
 import { fixtureProject, SluiceProcess } from '../../support/sluice-process.js';
 
 // Issue 17 item 6: definition and configuration errors end `sluice run` at start-up with exit 1,
 // naming the file or variable and the fix, instead of retrying for ever.
 
-const execFileAsync = promisify(execFile);
 const stack = inject('stack');
-const repoRoot = new URL('../../..', import.meta.url).pathname;
-const bin = join(repoRoot, 'bin', 'sluice.js');
 const run = randomUUID().slice(0, 8);
 const source = `startup.${run}.pings`;
 const dbSchema = `startup_${run}`;
@@ -50,28 +45,8 @@ const databaseUrl = ((): string => {
   return url.toString();
 })();
 
-async function database<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: stack.databaseUrl });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
-/** `sluice run <args>` in the project, killed at {@link BOUND_MS}; the exit code is -1 then. */
-async function sluiceRun(args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stderr: string }> {
-  try {
-    const { stderr } = await execFileAsync(process.execPath, [bin, 'run', ...args, '--log-format', 'text'], { cwd: project.dir, env: { ...process.env, ...env }, timeout: BOUND_MS });
-    return { code: 0, stderr };
-  } catch (error) {
-    const failed = error as { code?: unknown; killed?: boolean; stderr?: string };
-    const stderr = failed.stderr ?? String(error);
-    if (failed.killed) return { code: -1, stderr: `${stderr}\n(still running after ${BOUND_MS} ms: killed)` };
-    return { code: typeof failed.code === 'number' ? failed.code : -1, stderr };
-  }
-}
+const database = <T>(work: (client: pg.Client) => Promise<T>): Promise<T> => withDatabase(stack.databaseUrl, work);
+const sluiceRun = (args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stderr: string }> => boundedSluiceRun(project.dir, args, env, BOUND_MS);
 
 beforeAll(async () => {
   await admin.ensureTopics([{ name: source, partitions: 1 }]);
