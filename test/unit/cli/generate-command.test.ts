@@ -1,23 +1,14 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, test, vi } from 'vitest';
-import { main } from '../../../src/cli/main.js';
+import { afterAll, describe, expect, test } from 'vitest';
 import { copyExamples, repoRoot } from '../../support/repo-examples.js';
+import { sluiceInProcess } from '../../support/in-process-cli.js';
 
 /** The examples alone, so what a user added to this checkout's topologies/ cannot change the messages. */
 const dir = join(repoRoot, '.sluice', 'tmp', `generate-usage-${process.pid}`);
 copyExamples(dir);
 
-/** Runs `sluice …` in-process and returns the exit code and what went to stderr. */
-async function sluice(...args: string[]): Promise<{ code: number; stderr: string }> {
-  const lines: string[] = [];
-  const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => (lines.push(String(chunk)), true));
-  try {
-    return { code: await main(['node', 'sluice', ...args], dir), stderr: lines.join('') };
-  } finally {
-    spy.mockRestore();
-  }
-}
+const sluice = (...args: string[]): Promise<{ code: number; stderr: string }> => sluiceInProcess(dir, ...args);
 
 // Usage errors end before any connection is made, so these need no broker.
 describe('sluice generate: usage errors exit with 2 and say what is wrong', () => {

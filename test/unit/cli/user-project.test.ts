@@ -1,15 +1,15 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import avro from 'avsc';
-import { afterAll, describe, expect, test, vi } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { take, type GeneratorOptions } from '../../../src/cli/generators/event-generator.js';
 import { resolveWorkload } from '../../../src/cli/generators/resolve-workload.js';
 import { EXAMPLE_WORKLOADS as WORKLOADS } from '../../../workloads/index.js';
-import { main } from '../../../src/cli/main.js';
 import { TopologyCatalog } from '../../../src/cli/topology-catalog.js';
 import { DecimalType, type AvroSchema, type LatestSchema } from '../../../src/serde/index.js';
 import { PARKING_SCHEMA, writeParkingProject } from '../../support/parking-project.js';
 import { EXAMPLE_TOPOLOGIES, repoRoot } from '../../support/repo-examples.js';
+import { sluiceInProcess } from '../../support/in-process-cli.js';
 
 // Issue 18: a user adds topologies/parking-occupancy.ts and schemas/parking-event.avsc to a project
 // holding the examples. Sluice's own tests must not notice; `sluice generate` must feed it.
@@ -20,15 +20,7 @@ const dir = join(repoRoot, '.sluice', 'tmp', `user-project-${process.pid}`);
 writeParkingProject(dir);
 const noRegistry = { getLatest: (): Promise<LatestSchema | undefined> => Promise.reject(new Error('the registry must not be asked: the schema is a file')) };
 
-async function sluice(...args: string[]): Promise<{ code: number; stderr: string }> {
-  const lines: string[] = [];
-  const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => (lines.push(String(chunk)), true));
-  try {
-    return { code: await main(['node', 'sluice', ...args], dir), stderr: lines.join('') };
-  } finally {
-    spy.mockRestore();
-  }
-}
+const sluice = (...args: string[]): Promise<{ code: number; stderr: string }> => sluiceInProcess(dir, ...args);
 
 describe('a project with a topology of its own beside the examples', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
