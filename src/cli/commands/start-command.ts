@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, openSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { DEFAULT_METRICS_PORT } from '../../metrics/index.js';
@@ -56,6 +56,9 @@ export function startCommand(context: CliContext): Command {
       const registered = await finished(cli(['schemas', 'register'], 'schemas.log'));
       if (registered !== 0) throw new Error(`sluice schemas register failed (exit ${registered}); see ${join(logDir, 'schemas.log')}`);
 
+      // Where this run's log starts: the file keeps earlier demos' lines.
+      const runLog = join(logDir, 'run.log');
+      const runLogStart = existsSync(runLog) ? statSync(runLog).size : 0;
       // A stable instance id: a restarted demo fences its predecessor's open transactions at once.
       const children: ChildProcess[] = [cli(['run', '--all', '--log-format', 'json', '--instance-id', 'demo'], 'run.log')];
       // The project's hand-written workloads, and a schema-driven one for every topology none of them feeds.
@@ -64,6 +67,16 @@ export function startCommand(context: CliContext): Command {
       const generators = [...workloads.map((w) => w.name), ...new TopologyCatalog(context.projectDir).names().filter((t) => !fed.has(t))];
       for (const name of generators) children.push(cli(['generate', name, '--rate', options.rate], `generate-${name}.log`));
       const metricsUrl = `http://127.0.0.1:${env.SLUICE_METRICS_PORT}/metrics`;
+      // `sluice run` serves on another port when this one is taken (another Sluice on the machine):
+      // the status must read this run's metrics, so it takes the address from the run's own log.
+      let servedUrl: string | undefined;
+      const actualMetricsUrl = (): string | undefined => {
+        if (servedUrl !== undefined) return servedUrl;
+        const text = readFileSync(runLog).subarray(runLogStart).toString('utf8');
+        servedUrl = /"msg":"metrics on (http:\/\/[^ "]+\/metrics)/.exec(text)?.[1];
+        if (servedUrl !== undefined && servedUrl !== metricsUrl) context.info(`metrics: ${metricsUrl} was taken; this run serves ${servedUrl}`);
+        return servedUrl;
+      };
       context.print(
         [
           `running ${children.length - 1} generators at ${options.rate}/s each and every topology (logs: ${logDir}/)`,
@@ -96,7 +109,11 @@ export function startCommand(context: CliContext): Command {
         });
       });
       const stopStatus = startStatusLines(
-        () => fetch(metricsUrl, { signal: AbortSignal.timeout(2_000) }).then((r) => r.text()),
+        () => {
+          const url = actualMetricsUrl();
+          if (url === undefined) return Promise.reject(new Error('the run has not served its metrics yet'));
+          return fetch(url, { signal: AbortSignal.timeout(2_000) }).then((r) => r.text());
+        },
         context.print,
         Math.max(1, Number(options.statusEvery)) * 1000,
       );
