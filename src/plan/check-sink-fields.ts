@@ -26,6 +26,8 @@ interface SinkRecords {
  *   flatten to (a field, snake_case, nested records joined with `_`; a
  *   table's `…__` state fields are not columns). A stream sink with a single
  *   key column the value lacks is fine: the record's text key fills it.
+ * - a table sink's `key` must hold every column of the table's key (group
+ *   key, and `window_start` for windows), or rows would overwrite one another;
  * - with `columns`, every `from` must be a path to a field (`value.…`,
  *   `key.…`, or a bare path looked up in the value, then the key).
  *
@@ -99,6 +101,25 @@ function checkKeyColumns(sink: SinkPlan, records: SinkRecords, columns: readonly
         `or map the column explicitly: columns: { ${column}: 'value.<field>' }`,
     );
   }
+  // An empty key means the table's primary key, known only at start-up, where the sink checks it the same way.
+  if (records.kind === 'table' && key.length > 0) checkTableKeyKept(sink, records, key, fail);
+}
+
+/**
+ * A table's rows are one per table key (group key, and window start for
+ * windows): a sink key that leaves a part out would let rows of different
+ * keys — every window of a group, say — overwrite one another, silently.
+ */
+function checkTableKeyKept(sink: SinkPlan, records: SinkRecords, key: readonly string[], fail: Fail): void {
+  const tableKey = (records.key === undefined ? undefined : records.keyTypes?.leaves(records.key))?.map((leaf) => toSnakeCase(leaf.path.join('_'))) ?? [];
+  const missing = tableKey.filter((column) => !key.includes(column));
+  if (missing.length === 0) return;
+  fail(
+    sink.name,
+    `sink key [${key.join(', ')}] leaves out ${missing.join(', ')} of table '${records.topic}''s key (${tableKey.join(', ')}): ` +
+      `rows of different table keys (different windows of a group, say) would overwrite one another in PostgreSQL`,
+    `key the rows by the whole table key: key: [${[...key, ...missing].map((k) => `'${k}'`).join(', ')}] (and the table's primary key with it)`,
+  );
 }
 
 interface Mapping {

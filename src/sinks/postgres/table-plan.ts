@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { avroTypeText } from '../../serde/avro-field-types.js';
+import { avroTypeText, AvroTypes } from '../../serde/avro-field-types.js';
 import { avroColumnTypes, type SinkRecordSchemas } from './avro-columns.js';
 import { columnMisfit, pgTypeText } from './column-type-fit.js';
 import type { Database } from './database.js';
@@ -116,6 +116,19 @@ export async function planTable(
   if (rows.length === 0) throw new SinkTableMismatchError(`table ${where} does not exist; ${FIX}`);
   const byName = new Map(rows.map((r) => [r.column_name, r]));
   const key = spec.key.length > 0 || spec.mode === 'append' ? spec.key : await primaryKey(db, schema, table);
+  if (schemas?.key !== undefined && spec.columns === undefined && spec.mode !== 'append') {
+    // A table has one row per table key (group key, and window start for windows); a key without
+    // part of it would let different windows of a group overwrite one another's row, silently.
+    const tableKey = (new AvroTypes(schemas.key).leaves(schemas.key) ?? []).map((leaf) => toSnakeCase(leaf.path.join('_')));
+    const missing = tableKey.filter((column) => !key.includes(column));
+    if (missing.length > 0) {
+      throw new SinkTableMismatchError(
+        `the sink's key (${key.join(', ')}${spec.key.length === 0 ? `: the primary key of ${where}` : ''}) leaves out ${missing.join(', ')} of the table topic's key ` +
+          `(${tableKey.join(', ')}), so rows of different table keys — different windows of a group, say — would overwrite one another; ` +
+          `key the table by (${tableKey.join(', ')}): ${FIX} that makes it the primary key, and give the sink key: [${tableKey.map((k) => `'${k}'`).join(', ')}]`,
+      );
+    }
+  }
   const avroType = schemas === undefined ? undefined : avroColumnTypes(schemas, key);
 
   const planned = (column: string, from: readonly string[] | undefined, declared?: PostgresColumnType, scale?: number): PlannedColumn => {

@@ -50,6 +50,7 @@ describe('the sink start-up check compares column types with Avro types (real Po
     await sql`
       create table stats_bigint (route_id text, window_start timestamptz, window_end timestamptz, events bigint, total bigint, primary key (route_id, window_start));
       create table stats_double (route_id text, window_start timestamptz, window_end timestamptz, events bigint, total double precision, primary key (route_id, window_start));
+      create table stats_per_route (route_id text primary key, window_start timestamptz, window_end timestamptz, events bigint, total double precision);
       create table matrix (
         c_int2 smallint, c_int4 integer, c_int8 bigint, c_numeric numeric(20, 4), c_float4 real, c_float8 double precision,
         c_bool boolean, c_text text, c_varchar varchar(40), c_uuid uuid, c_timestamptz timestamptz, c_timestamp timestamp,
@@ -74,6 +75,28 @@ describe('the sink start-up check compares column types with Avro types (real Po
     expect(message).toContain(`topology "col-types": sink stats-pg: column ${t.schema}.stats_bigint.total is bigint, but field total is double: a fraction would be truncated or refused.`);
     expect(message).toContain(`Fix: alter table ${t.schema}.stats_bigint alter column total type double precision`);
     expect(message).toContain(`sum(f, { type: 'long' })`);
+  });
+
+  // Seen from outside (issue 18 review): a windowed table sunk into a table keyed by the group key alone
+  // kept one row per route, each window overwriting the last, with nothing said.
+  it("refuses a primary key that leaves out part of the table's key (window_start), naming both and the fix", async () => {
+    const byRoute = (key: string[]) =>
+      plan(
+        topology('col-types')
+          .source<Reading>('readings', { schema: readingSchema, eventTime: 'at' })
+          .deadLetter('dlq')
+          .groupBy('by-route', 'route_id')
+          .window('minute', tumbling('1m'))
+          .aggregate('stats', { events: count(), total: sum((e) => e.passengers) })
+          .toTable('stats')
+          .sink('stats-pg', postgres(key.length === 0 ? { table: 'stats_per_route' } : { table: 'stats_per_route', key })),
+      );
+    const error = await openSink(byRoute([])).open([]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SinkTableMismatchError);
+    expect((error as Error).message).toContain(
+      `the sink's key (route_id: the primary key of ${t.schema}.stats_per_route) leaves out window_start of the table topic's key (route_id, window_start)`,
+    );
+    expect((error as Error).message).toContain("key: ['route_id', 'window_start']");
   });
 
   it('accepts the table that fits each type, and the row lands as written', async () => {
