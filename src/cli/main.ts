@@ -15,6 +15,7 @@ import { produceCommand } from './commands/produce-command.js';
 import { consumeCommand } from './commands/consume-command.js';
 import { usageErrors } from './usage-errors.js';
 import { findProjectDir } from './project-dir.js';
+import { projectSluiceBin, runProjectSluice } from './project-sluice.js';
 
 /** Exit codes scripts can rely on. */
 export const EXIT = { ok: 0, failure: 1, usage: 2, unhealthy: 3 } as const;
@@ -38,6 +39,11 @@ export async function main(argv: readonly string[], projectDir?: string): Promis
   } catch (error) {
     info(`sluice: ${(error as Error).message}`);
     return EXIT.usage;
+  }
+  const projectSluice = projectDir === undefined ? projectSluiceBin(dir) : undefined;
+  if (projectSluice !== undefined) {
+    if (process.env.SLUICE_DEBUG === '1') info(`sluice: handing over to the project's own Sluice at ${projectSluice}`);
+    return runProjectSluice(projectSluice, argv);
   }
   const context: CliContext = {
     projectDir: dir,

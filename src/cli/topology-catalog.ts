@@ -64,8 +64,8 @@ export class TopologyCatalog {
     if (!known.includes(name)) throw new UnknownTopologyError(name, known, 'topologies');
     const file = join(this.dir, `${name}.ts`);
     useTypeScriptLoader();
-    const module = (await import(pathToFileURL(file).href)) as { default?: { constructor?: { name?: string } } };
-    if (!(module.default instanceof Topology) && module.default?.constructor?.name === 'Topology') {
+    const module = (await import(pathToFileURL(file).href)) as { default?: unknown };
+    if (!(module.default instanceof Topology) && builtByAnotherSluice(module.default)) {
       throw new Error(
         `${file} builds its topology with another copy of Sluice than this CLI (${import.meta.url}): ` +
           `run the project's own CLI (\`npx sluice\` in the project) so both come from its node_modules/sluice`,
@@ -84,4 +84,12 @@ export class TopologyCatalog {
   async plan(name: string, options: PlanOptions = {}): Promise<TopologyPlan> {
     return plan(await this.load(name), options);
   }
+}
+
+/** A topology object whose classes come from another copy of Sluice (their names match, their identities do not). */
+function builtByAnotherSluice(value: unknown): boolean {
+  for (let proto: unknown = value === null || typeof value !== 'object' ? null : Object.getPrototypeOf(value); proto !== null; proto = Object.getPrototypeOf(proto)) {
+    if ((proto as { constructor?: { name?: string } }).constructor?.name === 'Topology') return true;
+  }
+  return false;
 }

@@ -80,8 +80,17 @@ describe('the installed package: init, type-check, unit test and the example end
     expect(files).toContain('dist/cli/main.js');
     expect(files).toContain('bin/sluice.js');
     expect(files).toContain('templates/starter/topologies/parking-occupancy.ts');
-    const stray = files.filter((f) => /^(src|test|bench|topologies|schemas|sql|examples|docs|\.ci|\.sluice)\//.test(f) || f.endsWith('.test.js') || f.endsWith('.tsbuildinfo'));
+    const stray = files.filter((f) => /^(src|test|bench|topologies|schemas|sql|workloads|examples|docs|\.ci|\.sluice)\//.test(f) || f.endsWith('.test.js') || f.endsWith('.tsbuildinfo'));
     expect(stray).toEqual([]);
+    // Nothing but the build, the bin, the starter's own files and npm's always-included files (a test
+    // run inside templates/ once left a vitest cache that the tarball picked up).
+    const outside = files.filter((f) => !/^(dist\/|bin\/sluice\.js$|templates\/starter\/(?!.*node_modules)|package\.json$|README\.md$|LICENSE)/.test(f));
+    expect(outside).toEqual([]);
+    expect(files.filter((f) => f.startsWith('templates/')).sort()).toEqual(
+      ['.gitignore' /* as gitignore */, 'README.md', 'data/parking-events.jsonl', 'package.json', 'schemas/parking-event.avsc', 'sql/001_lot_activity.sql', 'test/parking-occupancy.test.ts', 'topologies/parking-occupancy.ts', 'topologies/types/schemas.ts', 'tsconfig.json']
+        .map((f) => `templates/starter/${f === '.gitignore' ? 'gitignore' : f}`)
+        .sort(),
+    );
     expect(files.filter((f) => f.startsWith('dist/cli/generators/') && /(bus-telemetry|events-pipeline|heartbeat|order-events|traffic)/.test(f))).toEqual([]);
   });
 
@@ -109,6 +118,13 @@ describe('the installed package: init, type-check, unit test and the example end
       expect(readFileSync(join(again, file), 'utf8'), file).toBe(readFileSync(join(app, file), 'utf8'));
     }
     expect(readFileSync(join(again, 'package.json'), 'utf8')).toBe(readFileSync(join(app, 'package.json'), 'utf8').replace('"name": "parking"', '"name": "again"'));
+  });
+
+  it("another copy of Sluice (here: this checkout's) given --project hands over to the project's own", async () => {
+    // The project's topologies import its node_modules/sluice; another copy's runtime would find them foreign.
+    const listed = ok(await run(process.execPath, [join(repoRoot, 'bin', 'sluice.js'), '--project', app, 'list'], work), 'list from another copy');
+    expect(listed.stdout).toMatch(/^parking-occupancy\s+parking\.events → /m);
+    expect(listed.stdout).not.toContain('INVALID');
   });
 
   it('runs end to end: topics, produce, run, rows equal to an oracle in PostgreSQL, the DLQ holds exactly the invalid events', async () => {
