@@ -37,8 +37,9 @@ interface GenerateOptions {
  * the librdkafka producer, in batches, creating the source topics with
  * their partition counts when missing. Deterministic per `--seed`.
  *
- * The examples have hand-written workloads; any other topology of the
- * project gets records made from its source schemas (see
+ * A project's hand-written workloads (`workloads/*.ts`; Sluice's examples
+ * have them) come first; any other topology of the project gets records
+ * made from its source schemas (see
  * `schemaWorkload`), shaped by `topologies/<name>.generate.json` or `--config`.
  *
  * @example
@@ -52,7 +53,7 @@ interface GenerateOptions {
 export function generateCommand(context: CliContext): Command {
   return usageErrors(new Command('generate'))
     .description("produce realistic Avro events for a topology's source topics, with invalid and late ones mixed in")
-    .argument('<name>', 'a generator (bus-telemetry, events-pipeline, traffic-monitoring, order-events, heartbeat-monitoring), a topology it feeds, or any topology in topologies/ (records made from its source schemas)')
+    .argument('<name>', "a topology in topologies/ (records made from its source schemas), or a hand-written workload of the project's workloads/ or a topology it feeds")
     .option('--rate <n>', 'records per second (default: as fast as the broker acknowledges)', positive('--rate'))
     .option('--count <n>', 'records to produce (default: 10000; with --rate: until Ctrl-C)', positiveInteger('--count'))
     .option('--invalid-ratio <x>', 'share of records that fail validation, 0..1', ratio('--invalid-ratio'), 0.02)

@@ -42,7 +42,7 @@ export function initCommand(context: CliContext): Command {
           '  npx sluice topics create parking.events --partitions 3',
           '  npx sluice run parking-occupancy           # Ctrl-C stops it; in another terminal:',
           '  npx sluice produce parking.events --key lot_id --file data/parking-events.jsonl',
-          '  psql postgres://postgres@127.0.0.1:5432/postgres -c "select * from lot_activity"',
+          '  psql "${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}" -c "select * from lot_activity"',
           '  npx sluice consume parking.events.dlq --from-beginning',
         ].join('\n'),
       );
