@@ -1,11 +1,42 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { checkSchemaFields } from '../plan/check-schema-fields.js';
+import { probeKafka, type KafkaProperties } from '../kafka/index.js';
 import type { TopologyPlan } from '../plan/topology-plan.js';
 import type { SchemaResolver } from '../runtime/codec-set.js';
 import { HttpSchemaRegistry, redactUrl, RegistryUnavailableError } from '../serde/index.js';
 
 /** How long `sluice run` waits at start-up for a service that does not answer (the broker's too). */
 export const START_UP_DEADLINE_MS = 30_000;
+
+/**
+ * How long `sluice produce`, `consume` and `topics` wait for the broker's
+ * first answer: someone is waiting at a terminal, and a broker that answers
+ * at all answers a metadata request in well under a second.
+ */
+export const COMMAND_KAFKA_DEADLINE_MS = 10_000;
+
+/**
+ * Resolves once Kafka at `bootstrapServers` answers a metadata request;
+ * after `timeoutMs` fails naming the address, `KAFKA_BOOTSTRAP_SERVERS` and
+ * the fix (without it a request to an unreachable broker fails after
+ * librdkafka's own timeout with a bare `Local: Timed out`).
+ *
+ * @example
+ * ```ts
+ * await awaitKafka('127.0.0.1:1', {}, 10_000);
+ * // Error: Kafka at 127.0.0.1:1 did not answer a metadata request within 10 s (metadata request to 127.0.0.1:1:
+ * //   Local: Broker transport failure); check KAFKA_BOOTSTRAP_SERVERS and the SLUICE_KAFKA_* security settings, …
+ * ```
+ */
+export async function awaitKafka(bootstrapServers: string, properties: KafkaProperties, timeoutMs: number = START_UP_DEADLINE_MS): Promise<void> {
+  await probeKafka(bootstrapServers, timeoutMs, properties).catch((error: unknown) => {
+    throw new Error(
+      `Kafka at ${bootstrapServers} did not answer a metadata request within ${Math.round(timeoutMs / 1000)} s (${error instanceof Error ? error.message : String(error)}); ` +
+        'check KAFKA_BOOTSTRAP_SERVERS and the SLUICE_KAFKA_* security settings, or start a local stack with `sluice stack up`',
+      { cause: error },
+    );
+  });
+}
 
 /**
  * Waits until the schema registry at `url` answers (`GET /config`), retrying

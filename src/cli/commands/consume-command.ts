@@ -3,6 +3,7 @@ import { kafkaPropertiesFromEnv, TopicAdmin, TopicReader, type KafkaMessage } fr
 import { HttpSchemaRegistry } from '../../serde/index.js';
 import type { CliContext } from '../cli-context.js';
 import { resolveEndpoints } from '../endpoints.js';
+import { awaitKafka, COMMAND_KAFKA_DEADLINE_MS } from '../start-up-checks.js';
 import { consumedRecordLine } from '../record-printer.js';
 import { usageErrors } from '../usage-errors.js';
 import { WriterSchemaDecoder } from '../writer-schema-decoder.js';
@@ -87,6 +88,7 @@ async function consume(context: CliContext, topic: string, options: ConsumeOptio
   const properties = { ...kafkaPropertiesFromEnv(), 'bootstrap.servers': endpoints.kafkaBootstrapServers };
   const isolation = options.readUncommitted ? 'read_uncommitted' : 'read_committed';
   const decoder = new WriterSchemaDecoder(new HttpSchemaRegistry({ url: endpoints.schemaRegistryUrl }));
+  await awaitKafka(endpoints.kafkaBootstrapServers, properties, COMMAND_KAFKA_DEADLINE_MS);
   const admin = new TopicAdmin(properties);
   let reader: TopicReader | undefined;
   const stop = { requested: false };

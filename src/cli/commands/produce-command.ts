@@ -10,6 +10,7 @@ import type { CliContext } from '../cli-context.js';
 import { resolveEndpoints } from '../endpoints.js';
 import { compileJsonToAvro, JsonToAvroError } from '../json-to-avro.js';
 import { resolveProduceSchema } from '../produce-schema.js';
+import { awaitKafka, COMMAND_KAFKA_DEADLINE_MS } from '../start-up-checks.js';
 import { usageErrors } from '../usage-errors.js';
 
 /** `EXIT` of main.ts (not imported: main imports this file). */
@@ -74,6 +75,7 @@ async function produce(context: CliContext, topic: string, options: ProduceOptio
   const endpoints = resolveEndpoints(context.projectDir);
   const properties = { ...kafkaPropertiesFromEnv(), 'bootstrap.servers': endpoints.kafkaBootstrapServers };
   const registry = new HttpSchemaRegistry({ url: endpoints.schemaRegistryUrl });
+  await awaitKafka(endpoints.kafkaBootstrapServers, properties, COMMAND_KAFKA_DEADLINE_MS);
   const topics = new TopicAdmin(properties);
   try {
     if ((await topics.partitionCount(topic)) === undefined) {

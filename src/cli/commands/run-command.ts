@@ -1,12 +1,12 @@
 import { hostname } from 'node:os';
 import { Command, Option } from 'commander';
-import { kafkaPropertiesFromEnv, kafkaStreamTransport, probeKafka, redactKafkaProperties } from '../../kafka/index.js';
+import { kafkaPropertiesFromEnv, kafkaStreamTransport, redactKafkaProperties } from '../../kafka/index.js';
 import { DEFAULT_METRICS_PORT, PrometheusObserver, startMetricsServer } from '../../metrics/index.js';
 import type { DeliveryGuarantee } from '../../runtime/stream-transport.js';
 import { HttpSchemaRegistry } from '../../serde/index.js';
 import { debugObserver } from '../debug-observer.js';
 import { checkSchemaFiles, loadProjectSchemas } from '../project-schemas.js';
-import { awaitRegistry, checkDatabaseUrl, checkTopologySchemas, START_UP_DEADLINE_MS } from '../start-up-checks.js';
+import { awaitKafka, awaitRegistry, checkDatabaseUrl, checkTopologySchemas, START_UP_DEADLINE_MS } from '../start-up-checks.js';
 import type { CliContext } from '../cli-context.js';
 import { cliLog, parseLogFormat, parseLogLevel } from '../cli-log.js';
 import { resolveEndpoints } from '../endpoints.js';
@@ -95,12 +95,7 @@ Examples:
 
       const properties = { ...kafkaPropertiesFromEnv(), 'bootstrap.servers': endpoints.kafkaBootstrapServers };
       log('info', 'connecting', { kafka: redactKafkaProperties(properties), registry: new HttpSchemaRegistry({ url: endpoints.schemaRegistryUrl }).url });
-      await probeKafka(endpoints.kafkaBootstrapServers, START_UP_DEADLINE_MS, properties).catch((error: unknown) => {
-        throw new Error(
-          `Kafka at ${endpoints.kafkaBootstrapServers} did not answer a metadata request within ${START_UP_DEADLINE_MS / 1000} s (${error instanceof Error ? error.message : String(error)}); ` +
-            'check KAFKA_BOOTSTRAP_SERVERS and the SLUICE_KAFKA_* security settings, or start a local stack with `sluice stack up`',
-        );
-      });
+      await awaitKafka(endpoints.kafkaBootstrapServers, properties, START_UP_DEADLINE_MS);
       // Bounded at start-up like the broker; once running, a registry outage pauses and retries as before.
       await awaitRegistry(endpoints.schemaRegistryUrl);
       const registry = new HttpSchemaRegistry({ url: endpoints.schemaRegistryUrl });

@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { kafkaPropertiesFromEnv, TopicAdmin, TopicRequestError, type TopicDetails } from '../../kafka/index.js';
 import type { CliContext } from '../cli-context.js';
 import { resolveEndpoints } from '../endpoints.js';
+import { awaitKafka, COMMAND_KAFKA_DEADLINE_MS } from '../start-up-checks.js';
 import { usageErrors } from '../usage-errors.js';
 
 /** `EXIT` of main.ts (not imported: main imports this file). */
@@ -125,7 +126,10 @@ export function topicsCommand(context: CliContext): Command {
  */
 async function withAdmin(context: CliContext, run: (admin: TopicAdmin) => Promise<void>): Promise<void> {
   const endpoints = resolveEndpoints(context.projectDir);
-  const admin = new TopicAdmin({ ...kafkaPropertiesFromEnv(), 'bootstrap.servers': endpoints.kafkaBootstrapServers });
+  const properties = { ...kafkaPropertiesFromEnv(), 'bootstrap.servers': endpoints.kafkaBootstrapServers };
+  // A bounded first probe: an unreachable broker is named with the fix within seconds, not a bare "Local: Timed out".
+  await awaitKafka(endpoints.kafkaBootstrapServers, properties, COMMAND_KAFKA_DEADLINE_MS);
+  const admin = new TopicAdmin(properties);
   try {
     await run(admin);
   } catch (error) {
