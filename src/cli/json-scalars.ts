@@ -99,6 +99,23 @@ export function jsonFloat(name: string): JsonConvert {
   };
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * A `string` with `logicalType: uuid`: RFC 4122 text, 8-4-4-4-12 hex digits
+ * (any version, either case). Avro's JSON says nothing more than "a string",
+ * so without this check any text would go out as a uuid.
+ *
+ * @example
+ * ```ts
+ * jsonUuid('6f1c0a2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b', []); // '6f1c0a2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b'
+ * jsonUuid('not-a-uuid', []); // throws '(value): expected a uuid (8-4-4-4-12 hex digits, e.g. "6f1c0a2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b"), got "not-a-uuid"'
+ * ```
+ */
+export function jsonUuid(v: unknown, path: string[]): unknown {
+  return typeof v === 'string' && UUID.test(v) ? v : failJson(path, 'a uuid (8-4-4-4-12 hex digits, e.g. "6f1c0a2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b")', v);
+}
+
 /**
  * `bytes` (or `fixed` of `size`) in Avro's JSON encoding: a string whose
  * characters, U+0000–U+00FF, are the bytes.

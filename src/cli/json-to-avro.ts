@@ -1,7 +1,7 @@
 import avro from 'avsc';
 import { parseAvroSchema, type AvroSchema } from '../serde/index.js';
 import { failJson as fail, JsonToAvroError } from './json-to-avro-error.js';
-import { jsonBytes, jsonDate, jsonFloat, jsonInt, jsonLong, type JsonConvert as Convert } from './json-scalars.js';
+import { jsonBytes, jsonDate, jsonFloat, jsonInt, jsonLong, jsonUuid, type JsonConvert as Convert } from './json-scalars.js';
 
 export { JsonToAvroError } from './json-to-avro-error.js';
 
@@ -39,6 +39,7 @@ interface Compiled {
  * - `float`/`double`: a number, or `"NaN"`, `"Infinity"`, `"-Infinity"`;
  * - `bytes`/`fixed`: Avro's JSON encoding, a string whose characters are the
  *   bytes (U+0000–U+00FF); `decimal`: `"12.50"` or a number;
+ * - `uuid` (a string): 8-4-4-4-12 hex digits;
  * - `enum`: one of its symbols; records: every field, a missing one taking its
  *   default; a field the schema does not have is an error (a typo would be lost).
  *
@@ -80,6 +81,7 @@ function compile(type: avro.Type, raw: unknown, named: Map<avro.Type, Compiled>)
     case 'double':
       return leaf(['number'], [type.typeName], jsonFloat(type.typeName));
     case 'string':
+      if (logical === 'uuid') return leaf(['string'], ['string'], jsonUuid);
       return leaf(['string'], ['string'], (v, path) => (typeof v === 'string' ? v : fail(path, 'a string', v)));
     case 'bytes':
       return leaf(['string'], ['bytes'], jsonBytes(undefined));
@@ -191,7 +193,7 @@ function union(type: avro.Type, raw: unknown, named: Map<avro.Type, Compiled>): 
       // A failure inside the branch the value names (wrapped form) or the one branch of its kind (a nullable
       // record's field) says more than "no branch".
       const deeper = wrappedFailure ?? (natural.length === 1 ? failures[0] : undefined);
-      if (deeper && deeper.path.length > path.length) throw deeper;
+      if (deeper) throw deeper;
       return fail(path, `one of the union's branches (${labels})`, v);
     },
   };

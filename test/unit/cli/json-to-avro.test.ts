@@ -124,3 +124,48 @@ describe('compileJsonToAvro', () => {
     expect(toAvro({ u: 123, t: { long: 5 } })).toEqual({ u: 123, t: 5 });
   });
 });
+
+describe('compileJsonToAvro: uuid', () => {
+  const reading: AvroSchema = {
+    type: 'record',
+    name: 'Reading',
+    fields: [
+      { name: 'reading_id', type: { type: 'string', logicalType: 'uuid' } },
+      { name: 'parent', type: ['null', { type: 'string', logicalType: 'uuid' }], default: null },
+    ],
+  };
+  const expected = 'expected a uuid (8-4-4-4-12 hex digits, e.g. "6f1c0a2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b")';
+
+  // Seeded: the same cases every run, built digit by digit rather than by the pattern under test.
+  let seed = 0x5eed;
+  const random = (n: number): number => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31), seed % n);
+  const hex = (count: number): string => Array.from({ length: count }, () => '0123456789abcdefABCDEF'[random(22)]).join('');
+  const uuid = (): string => [8, 4, 4, 4, 12].map(hex).join('-');
+
+  it('takes 8-4-4-4-12 hex text, either case, plain or in a union', () => {
+    for (let i = 0; i < 200; i++) {
+      const id = uuid();
+      const parent = uuid();
+      expect(compileJsonToAvro(reading)({ reading_id: id, parent })).toEqual({ reading_id: id, parent });
+      expect(compileJsonToAvro(reading)({ reading_id: id, parent: { string: parent } })).toEqual({ reading_id: id, parent });
+    }
+  });
+
+  it('refuses anything else, naming the field and that a uuid is expected', () => {
+    const good = uuid();
+    const bad = ['not-a-uuid', '', good.replaceAll('-', ''), `${good}0`, good.slice(1), `{${good}}`, good.replace(/^./, 'g'), good.replace(/-/, '_'), ` ${good}`];
+    for (let i = 0; i < 50; i++) {
+      // One group a digit short or long.
+      const groups = [8, 4, 4, 4, 12];
+      const at = random(5);
+      groups[at] = groups[at]! + (random(2) === 0 ? -1 : 1);
+      bad.push(groups.map(hex).join('-'));
+    }
+    for (const text of bad) {
+      expect(problem(reading, { reading_id: text }), text).toBe(`reading_id: ${expected}, got ${JSON.stringify(text)}`);
+    }
+    expect(problem(reading, { reading_id: 42 })).toBe(`reading_id: ${expected}, got 42`);
+    expect(problem(reading, { reading_id: good, parent: { string: 'not-a-uuid' } })).toBe(`parent: ${expected}, got "not-a-uuid"`);
+    expect(problem(reading, { reading_id: good, parent: 'not-a-uuid' })).toBe(`parent: ${expected}, got "not-a-uuid"`);
+  });
+});
