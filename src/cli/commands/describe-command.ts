@@ -5,6 +5,8 @@ import { describe } from '../../plan/describe.js';
 import type { TopologyPlan } from '../../plan/topology-plan.js';
 import type { CliContext } from '../cli-context.js';
 import { usageErrors } from '../usage-errors.js';
+import { loadProjectSchemas } from '../project-schemas.js';
+import { checkTopologySchemas } from '../start-up-checks.js';
 import { reportFailure } from '../report-failure.js';
 import { TopologyCatalog } from '../topology-catalog.js';
 
@@ -17,7 +19,8 @@ type Format = (typeof FORMATS)[number];
  * self-contained HTML page, or SVG/PNG drawn from it in headless Chromium.
  * Output goes to stdout, or to `--output <file>`; a PNG goes to `--output`
  * or `<name>.png` in the current directory. An unknown name exits 2 with the
- * list of known ones; a missing Chromium exits 1 saying how to install it.
+ * list of known ones; a topology that reads a field its schema in `schemas/`
+ * lacks exits 1 as `sluice run` would; a missing Chromium exits 1 saying how to install it.
  *
  * @example
  * ```sh
@@ -52,6 +55,8 @@ or the binary named by SLUICE_CHROMIUM.`,
     .action(async (name: string, options: { format: Format; output?: string }) => {
       await reportFailure(context, 'describe', async () => {
         const plan = await new TopologyCatalog(context.projectDir).plan(name);
+        // The field checks sluice run makes at start-up: a plan it would refuse is not described as if it were fine.
+        checkTopologySchemas(plan, (await loadProjectSchemas(context.projectDir)).resolve);
         const output = options.output ?? (options.format === 'png' ? `${plan.topology}.png` : undefined);
         const content = await render(plan, options.format);
         if (output === undefined) {

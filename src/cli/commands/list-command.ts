@@ -1,13 +1,16 @@
 import { Command } from 'commander';
 import type { CliContext } from '../cli-context.js';
+import { loadProjectSchemas } from '../project-schemas.js';
+import { checkTopologySchemas } from '../start-up-checks.js';
 import { usageErrors } from '../usage-errors.js';
 import { TopologyCatalog } from '../topology-catalog.js';
 import { formatTopologyList, summarizeTopology } from '../topology-summary.js';
 
 /**
  * `sluice list`: every topology in `topologies/` with a one-line summary of
- * what it reads and writes. A topology that fails to load is listed as
- * INVALID with the reason (exit 1), so one broken file does not hide the rest.
+ * what it reads and writes. A topology that fails to load, or reads a field
+ * its schema in `schemas/` lacks (what `sluice run` refuses at start-up), is
+ * listed as INVALID with the reason (exit 1), so one broken file does not hide the rest.
  *
  * @example
  * ```sh
@@ -26,10 +29,18 @@ export function listCommand(context: CliContext): Command {
         context.info(`no topologies in ${catalog.dir}/: add <name>.ts default-exporting topology('<name>')…`);
         return;
       }
+      // A broken schema file is reported once; the topologies are still listed, without the field check.
+      const schemas = await loadProjectSchemas(context.projectDir).catch((error: unknown) => {
+        context.info(`sluice list: ${error instanceof Error ? error.message : String(error)}`);
+        context.setExitCode(1);
+        return undefined;
+      });
       const entries = [];
       for (const name of names) {
         try {
-          entries.push({ name, summary: summarizeTopology(await catalog.plan(name)) });
+          const plan = await catalog.plan(name);
+          if (schemas !== undefined) checkTopologySchemas(plan, schemas.resolve);
+          entries.push({ name, summary: summarizeTopology(plan) });
         } catch (error) {
           entries.push({ name, error: error instanceof Error ? error.message : String(error) });
           context.setExitCode(1);
