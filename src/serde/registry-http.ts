@@ -69,6 +69,8 @@ const CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json';
 export class RegistryHttp {
   /** The base URL, redacted: safe for logs and error messages. */
   readonly safeUrl: string;
+  /** `safeUrl` without a trailing slash, to prefix request paths in messages (`…:8081/config`, not `…:8081//config`). */
+  private readonly safeBase: string;
   private readonly baseUrl: string;
   private readonly headers: Record<string, string>;
   private readonly timeoutMs: number;
@@ -77,6 +79,7 @@ export class RegistryHttp {
   constructor(url: string, options: RegistryHttpOptions = {}) {
     const parsed = new URL(url);
     this.safeUrl = redactUrl(parsed);
+    this.safeBase = this.safeUrl.replace(/\/+$/, '');
     // fetch refuses URLs with credentials: move them into the header.
     const username = options.auth?.username ?? decodeURIComponent(parsed.username);
     const password = options.auth?.password ?? decodeURIComponent(parsed.password);
@@ -94,10 +97,14 @@ export class RegistryHttp {
   /**
    * Sends one request. Resolves for 2xx and for 4xx other than 408/429 (the
    * caller maps those); rejects with {@link RegistryUnavailableError} for
-   * network errors, timeouts, 5xx, 408 and 429.
+   * network errors, timeouts, 5xx, 408 and 429; rejects with
+   * {@link RegistryRequestError} for a 404 that is not a Confluent "not
+   * found" (error code 404xx): the endpoint itself is missing, so the URL is
+   * not the registry's API base, and an unknown subject or id must not be
+   * concluded from it.
    */
   async request(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<RegistryResponse> {
-    const where = `${method} ${this.safeUrl}${path}`;
+    const where = `${method} ${this.safeBase}${path}`;
     let status: number;
     let text: string;
     try {
@@ -123,6 +130,11 @@ export class RegistryHttp {
         { status },
       );
     }
+    if (status === 404 && !isNotFoundCode(errorCode)) {
+      const said = message ?? stringField(parsed, 'title') ?? stringField(parsed, 'detail');
+      const detail = said === undefined ? 'no such endpoint' : `no such endpoint (${said.length > 120 ? `${said.slice(0, 120)}…` : said})`;
+      throw new RegistryRequestError(`schema registry answered 404: ${where}: ${detail}; ${baseUrlHint(this.safeBase)}`, status, errorCode);
+    }
     if (status >= 200 && status < 300 && parsed === undefined && text.trim() !== '') {
       throw new RegistryRequestError(`${where}: answer is not JSON; is this a schema registry URL?`, status, undefined);
     }
@@ -133,11 +145,29 @@ export class RegistryHttp {
   unexpected(method: string, path: string, res: RegistryResponse): RegistryRequestError {
     const detail = res.message ?? (res.body === undefined ? 'no JSON body' : JSON.stringify(res.body).slice(0, 200));
     return new RegistryRequestError(
-      `schema registry answered ${res.status}${res.errorCode ? ` (error ${res.errorCode})` : ''}: ${method} ${this.safeUrl}${path}: ${detail}`,
+      `schema registry answered ${res.status}${res.errorCode ? ` (error ${res.errorCode})` : ''}: ${method} ${this.safeBase}${path}: ${detail}`,
       res.status,
       res.errorCode,
     );
   }
+}
+
+/**
+ * Confluent's "not found" codes (40401 subject, 40402 version, 40403 schema,
+ * 40408 no subject-level setting…): a 404 with one of these is an answer
+ * about the data. Anything else with a 404 (no code, or Confluent's own
+ * `404` for a path it does not serve) means the endpoint is not there.
+ */
+function isNotFoundCode(code: number | undefined): boolean {
+  return code !== undefined && code >= 40400 && code <= 40499;
+}
+
+/** What to check when the endpoint is missing; for Apicurio, where its ccompat API would be (beside another `/apis/…` the URL names). */
+function baseUrlHint(base: string): string {
+  const hint = "is SCHEMA_REGISTRY_URL the registry's Confluent-compatible API base?";
+  if (/\/apis\/ccompat\/v\d+$/.test(base)) return `${hint} (for Confluent it is the server root)`;
+  const root = base.replace(/\/apis(\/.*)?$/, '');
+  return `${hint} Apicurio serves it at ${root}/apis/ccompat/v7`;
 }
 
 function describeFailure(err: unknown, timeoutMs: number): string {
