@@ -62,10 +62,8 @@ export async function awaitRegistry(url: string, timeoutMs: number = START_UP_DE
       const text = error instanceof Error ? error.message : String(error);
       if (!(error instanceof RegistryUnavailableError)) {
         if ((error as { status?: unknown }).status === 404) {
-          throw new Error(
-            `SCHEMA_REGISTRY_URL ${registry.url} is not a schema registry's Confluent-compatible API (${text}); ` +
-              'for Apicurio it ends in /apis/ccompat/v7, for Confluent it is the server root',
-          );
+          // The client's own message already says where the API is (registry-http.ts); say only which variable.
+          throw new Error(`SCHEMA_REGISTRY_URL ${registry.url} is not a schema registry's Confluent-compatible API: ${text}`);
         }
         return; // It answered: authorisation and the like are reported by the request that needs them.
       }
