@@ -1,5 +1,6 @@
 import { AvroTypes, recordFields } from '../serde/avro-field-types.js';
 import type { AvroSchema } from '../serde/avro-schema.js';
+import { IDENTIFIER_PATTERN } from '../sinks/postgres/identifier.js';
 import { toSnakeCase } from '../sinks/postgres/snake-case.js';
 import type { SchemaLookup } from './check-schema-fields.js';
 import { closestName } from './closest-name.js';
@@ -87,6 +88,8 @@ function sinkColumns(records: SinkRecords): readonly string[] {
 function checkKeyColumns(sink: SinkPlan, records: SinkRecords, columns: readonly string[], fail: Fail): void {
   const key = stringArray(sink.spec['key']);
   if (key === undefined) return;
+  // A key that is no SQL identifier (a hand-made spec) is the sink's to refuse, as an invalid identifier, before any statement.
+  if (!key.every((column) => IDENTIFIER_PATTERN.test(column))) return;
   // The stream's text key fills a single key column the value lacks (see the sink's row mapping).
   if (records.kind === 'stream' && key.length === 1) return;
   for (const column of key) {
