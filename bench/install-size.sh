@@ -27,7 +27,9 @@ measure() { # <label> <tree>
     const r = JSON.parse(fs.readFileSync(process.argv[1], 'utf8').replace(/^[^\[]*/s, ''))[0];
     const du = Number(require('child_process').execSync('du -sk ' + process.argv[2]).toString().split(/\s/)[0]);
     const top = fs.readdirSync(process.argv[2]).filter((n) => !n.startsWith('.')).length;
-    console.log(JSON.stringify({ label: process.argv[3], tarballBytes: r.size, unpackedBytes: r.unpackedSize, files: r.entryCount, nodeModulesMB: Math.round(du / 1024), topLevelPackages: top }));
+    // The librdkafka binding alone: built from source here, it dwarfs the rest and is the same in every version compared.
+    const rdkafka = Number(require('child_process').execSync('du -sk ' + process.argv[2] + '/@confluentinc/kafka-javascript').toString().split(/\s/)[0]);
+    console.log(JSON.stringify({ label: process.argv[3], tarballBytes: r.size, unpackedBytes: r.unpackedSize, files: r.entryCount, nodeModulesMB: Math.round(du / 1024), kafkaBindingMB: Math.round(rdkafka / 1024), otherMB: Math.round((du - rdkafka) / 1024), topLevelPackages: top }));
   " "$dir/pack.json" "$dir/app/node_modules" "$label"
 }
 
