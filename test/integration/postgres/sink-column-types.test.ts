@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { count, plan, postgres, sum, topology, tumbling, type TopologyPlan } from 'sluice';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sinkSource } from '../../../src/runtime/sink-source.js';
+import { sinkSource } from '../../../src/runtime/sink/sink-source.js';
 import type { AvroSchema } from '../../../src/serde/index.js';
 import { createPostgresSink } from '../../../src/sinks/postgres/postgres-sink.js';
 import type { PostgresSinkSpec } from '../../../src/sinks/postgres/postgres-sink-spec.js';

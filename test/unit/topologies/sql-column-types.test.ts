@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { deadLetterColumns } from '../../../src/cli/dead-letter-columns.js';
 import { loadProjectSchemas } from '../../../src/cli/project-schemas.js';
 import { TopologyCatalog } from '../../../src/cli/topology-catalog.js';
-import { sinkSource } from '../../../src/runtime/sink-source.js';
+import { sinkSource } from '../../../src/runtime/sink/sink-source.js';
 import type { PostgresSinkSpec } from '../../../src/sinks/index.js';
 import { planTable } from '../../../src/sinks/postgres/index.js';
 import { openPgliteDatabase, type TestDatabase } from '../../integration/postgres/support/test-database.js';

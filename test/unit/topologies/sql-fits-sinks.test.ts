@@ -3,7 +3,7 @@ import type { PlanNode, TopologyPlan } from 'sluice';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { deadLetterColumns } from '../../../src/cli/dead-letter-columns.js';
 import { TopologyCatalog } from '../../../src/cli/topology-catalog.js';
-import { DEAD_LETTER_ROW_SCHEMA } from '../../../src/runtime/dead-letter-row.js';
+import { DEAD_LETTER_ROW_SCHEMA } from '../../../src/runtime/sink/dead-letter-row.js';
 import { loadSchemas, type AvroRecordSchema } from '../../../src/serde/index.js';
 import type { PostgresSinkSpec } from '../../../src/sinks/index.js';
 import { planTable } from '../../../src/sinks/postgres/index.js';

@@ -1,5 +1,5 @@
-import { ERROR_HEADERS, type DeadLetterReason } from './error-headers.js';
-import type { InputRecord, OutputRecord } from './records.js';
+import { ERROR_HEADERS, type DeadLetterReason } from '../error-headers.js';
+import type { InputRecord, OutputRecord } from '../records.js';
 
 /**
  * The source record's own timestamp (epoch ms), kept on a sink's DLQ record whose timestamp is the dead-lettering time.

@@ -1,7 +1,7 @@
-import type { PlanNode } from '../plan/plan-node.js';
-import type { SinkPlan, TopologyPlan } from '../plan/topology-plan.js';
-import type { AvroSchema } from '../serde/index.js';
-import type { SchemaResolver } from './codec-set.js';
+import type { PlanNode } from '../../plan/plan-node.js';
+import type { SinkPlan, TopologyPlan } from '../../plan/topology-plan.js';
+import type { AvroSchema } from '../../serde/index.js';
+import type { SchemaResolver } from '../codec-set.js';
 import { DEAD_LETTER_ROW_SCHEMA } from './dead-letter-row.js';
 
 /**

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { retryWithBackoff } from '../sinks/index.js';
-import type { RuntimeLog } from './runtime-log.js';
-import type { StreamConsumer, TopicPartitionRef } from './stream-transport.js';
+import { retryWithBackoff } from '../../sinks/index.js';
+import type { RuntimeLog } from '../runtime-log.js';
+import type { StreamConsumer, TopicPartitionRef } from '../stream-transport.js';
 
 /**
  * Options of {@link retryPaused}.

@@ -1,9 +1,9 @@
 import {
   DEFAULT_DECODE_LIMITS, WIRE_HEADER_BYTES, WIRE_MAGIC_BYTE, WriterSchemaCache, type DecodeLimits, type SchemaRegistry,
-} from '../serde/index.js';
-import type { SinkRecord } from '../sinks/index.js';
+} from '../../serde/index.js';
+import type { SinkRecord } from '../../sinks/index.js';
 import { deadLetterRow } from './dead-letter-row.js';
-import type { InputRecord } from './records.js';
+import type { InputRecord } from '../records.js';
 import { SinkRecordDecoder, type DecodedPoll } from './sink-record-decoder.js';
 import type { SinkSource } from './sink-source.js';
 

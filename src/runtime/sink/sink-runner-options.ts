@@ -1,8 +1,8 @@
-import type { SchemaRegistry } from '../serde/index.js';
-import type { Sink } from '../sinks/index.js';
-import type { RuntimeLog } from './runtime-log.js';
+import type { SchemaRegistry } from '../../serde/index.js';
+import type { Sink } from '../../sinks/index.js';
+import type { RuntimeLog } from '../runtime-log.js';
 import type { SinkSource } from './sink-source.js';
-import type { StreamTransport } from './stream-transport.js';
+import type { StreamTransport } from '../stream-transport.js';
 
 /**
  * How a destination error must be handled (for PostgreSQL: `classifyDatabaseError`).

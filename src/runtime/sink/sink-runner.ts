@@ -1,12 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { RegistryUnavailableError } from '../serde/index.js';
-import type { PartitionOffset, RejectedRecord, WriteOutcome } from '../sinks/index.js';
-import type { InputRecord } from './records.js';
+import { RegistryUnavailableError } from '../../serde/index.js';
+import type { PartitionOffset, RejectedRecord, WriteOutcome } from '../../sinks/index.js';
+import type { InputRecord } from '../records.js';
 import type { SinkFault, SinkRunnerOptions, SinkRunnerStats } from './sink-runner-options.js';
 import { retryPaused } from './retry-paused.js';
 import { sinkDeadLetter } from './sink-dead-letter.js';
 import { sinkDecoderFor, type SinkDecoder } from './dead-letter-record-decoder.js';
-import { partitionKey, type CheckpointWriter, type PartitionChange, type StreamConsumer, type TopicPartitionRef } from './stream-transport.js';
+import { partitionKey, type CheckpointWriter, type PartitionChange, type StreamConsumer, type TopicPartitionRef } from '../stream-transport.js';
 
 export type { SinkFault, SinkRunnerOptions, SinkRunnerStats } from './sink-runner-options.js';
 

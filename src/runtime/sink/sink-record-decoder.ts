@@ -1,7 +1,7 @@
-import { AvroCodec, type SchemaRegistry } from '../serde/index.js';
-import type { DecodeFailureReason } from '../serde/index.js';
-import type { SinkRecord } from '../sinks/index.js';
-import type { InputRecord } from './records.js';
+import { AvroCodec, type SchemaRegistry } from '../../serde/index.js';
+import type { DecodeFailureReason } from '../../serde/index.js';
+import type { SinkRecord } from '../../sinks/index.js';
+import type { InputRecord } from '../records.js';
 import type { SinkSource } from './sink-source.js';
 
 /**

@@ -1,6 +1,6 @@
-import type { AvroRecordSchema } from '../serde/index.js';
-import { ERROR_HEADERS } from './error-headers.js';
-import type { InputRecord } from './records.js';
+import type { AvroRecordSchema } from '../../serde/index.js';
+import { ERROR_HEADERS } from '../error-headers.js';
+import type { InputRecord } from '../records.js';
 
 /**
  * A JSON value: what `payload_json` holds.
