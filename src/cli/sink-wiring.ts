@@ -7,9 +7,9 @@ import { SinkRunner } from '../runtime/sink/sink-runner.js';
 import { sinkSource } from '../runtime/sink/sink-source.js';
 import type { StreamTransport } from '../runtime/stream-transport.js';
 import type { SchemaRegistry } from '../serde/index.js';
-import { classifyDatabaseError, type PostgresSinkSpec } from '../sinks/index.js';
+import type { PostgresSinkSpec } from '../sinks/index.js';
 import {
-  createPostgresSink, describeFrameworkReport, ensureFrameworkSchema, openDatabase, pingDatabase, runMigrations, type OpenedDatabase,
+  classifyDatabaseError, createPostgresSink, describeFrameworkReport, ensureFrameworkSchema, openDatabase, pingDatabase, runMigrations, type OpenedDatabase,
 } from '../sinks/postgres/index.js';
 import { deadLetterColumns } from './dead-letter-columns.js';
 import { databaseConnectionError } from './start-up-checks.js';

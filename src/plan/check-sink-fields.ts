@@ -1,7 +1,6 @@
 import { AvroTypes, recordFields } from '../serde/avro-field-types.js';
 import type { AvroSchema } from '../serde/avro-schema.js';
-import { IDENTIFIER_PATTERN } from '../sinks/postgres/identifier.js';
-import { toSnakeCase } from '../sinks/postgres/snake-case.js';
+import { IDENTIFIER_PATTERN, toSnakeCase } from '../sinks/column-names.js';
 import type { SchemaLookup } from './check-schema-fields.js';
 import { closestName } from './closest-name.js';
 import type { PlanNode, StreamSinkNode, TableSinkNode } from './plan-node.js';

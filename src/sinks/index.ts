@@ -1,6 +1,6 @@
 /**
- * Driver-free surface of `src/sinks`: the `Sink` contract, the `postgres({...})`
- * spec factory and pure helpers. Safe for the package root: importing it loads
+ * Driver-free surface of `src/sinks`: the `Sink` contract and the
+ * `postgres({...})` spec factory. Safe for the package root: importing it loads
  * no database driver. The writer, migrations and `openDatabase` are in
  * `./postgres/index.js`, for the CLI and runtime wiring.
  *
@@ -20,9 +20,3 @@ export {
   type PostgresColumnMapping, type PostgresColumnSpec, type PostgresColumnType,
   type PostgresSinkMode, type PostgresSinkOptions, type PostgresSinkSpec,
 } from './postgres/postgres-sink-spec.js';
-export {
-  assertIdentifier, IDENTIFIER_PATTERN, InvalidIdentifierError, parseQualifiedName, quoteIdentifier,
-  type QualifiedName,
-} from './postgres/identifier.js';
-export { toSnakeCase } from './postgres/snake-case.js';
-export { classifyDatabaseError, classifySqlState, type DatabaseFault } from './postgres/classify-database-error.js';

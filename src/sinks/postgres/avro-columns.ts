@@ -1,6 +1,6 @@
 import { AvroTypes, type AvroValueType } from '../../serde/avro-field-types.js';
 import type { AvroSchema } from '../../serde/avro-schema.js';
-import { toSnakeCase } from './snake-case.js';
+import { toSnakeCase } from '../column-names.js';
 
 /**
  * The Avro schemas of the records a sink reads: a table's key and value

@@ -1,10 +1,4 @@
-/**
- * The only SQL identifiers Sluice accepts: lower-case, unquoted-style names
- * that PostgreSQL would fold to themselves, at most 63 bytes (NAMEDATALEN-1).
- * Quoting alone would make any string safe, but a strict pattern also keeps
- * names that would need quoting by hand in psql out of the schema.
- */
-export const IDENTIFIER_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
+import { IDENTIFIER_PATTERN } from '../column-names.js';
 
 /** A table name split into its optional schema and its table. */
 export interface QualifiedName {

@@ -13,7 +13,7 @@
 export { createPostgresSink, type PostgresSinkConfig } from './postgres-sink.js';
 export type { BindStyle } from './batch-statements.js';
 export { SinkTableMismatchError, planTable, type PlannedColumn, type TablePlan } from './table-plan.js';
-export { RecordMappingError, flattenRecord, toParameter } from './record-row.js';
+export { RecordMappingError, toParameter } from './record-row.js';
 export { lockOffsets, readOffsets, writeOffsets } from './offsets-store.js';
 export { runMigrations, applyMigrations, type MigrationReport } from './run-migrations.js';
 export { ensureFrameworkSchema, upgradeFrameworkSchema, describeFrameworkReport, type FrameworkReport } from './framework-schema.js';
@@ -26,4 +26,8 @@ export {
 } from './open-database.js';
 export { PGlitePool } from './pglite-pool.js';
 export { pingDatabase } from './ping-database.js';
+export { classifyDatabaseError, classifySqlState, type DatabaseFault } from './classify-database-error.js';
+export {
+  assertIdentifier, InvalidIdentifierError, parseQualifiedName, quoteIdentifier, type QualifiedName,
+} from './identifier.js';
 export type { Database, SluiceDb, SluiceMigrationsTable, SluiceOffsetsTable, SluiceSchemaVersionTable } from './database.js';

@@ -4,6 +4,7 @@
  * and validation work without a database; the writer lives in
  * `postgres-sink.ts`.
  */
+import type { SinkWriteMode } from '../coalesce-batch.js';
 import { assertIdentifier, parseQualifiedName } from './identifier.js';
 
 /**
@@ -12,7 +13,7 @@ import { assertIdentifier, parseQualifiedName } from './identifier.js';
  * - `insert-ignore`: `INSERT … ON CONFLICT DO NOTHING`; the first write per key wins (event logs keyed by an id).
  * - `append`: plain `INSERT`; every record is a row. Exactly-once still holds through the offsets row.
  */
-export type PostgresSinkMode = 'upsert' | 'insert-ignore' | 'append';
+export type PostgresSinkMode = SinkWriteMode;
 
 /**
  * Declared value type of a column, used to convert values (epoch ms →

@@ -2,14 +2,15 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { PartitionOffset, RejectedRecord, Sink, SinkBatch, SinkRecord, TopicPartition, WriteOptions, WriteOutcome } from '../sink.js';
 import { bindStyleFor, deleteStatement, insertStatements, type BindStyle } from './batch-statements.js';
 import { classifyDatabaseError } from './classify-database-error.js';
-import { coalesceBatch, partitionKey, type PreparedRow, type RowReader } from './coalesce-batch.js';
+import { coalesceBatch, partitionKey, type PreparedRow, type RowReader } from '../coalesce-batch.js';
 import type { Database } from './database.js';
 import { InvalidIdentifierError } from './identifier.js';
-import { isolateRejects } from './isolate-rejects.js';
+import { isolateRejects } from '../isolate-rejects.js';
 import { lockOffsets, readOffsets, writeOffsets } from './offsets-store.js';
 import type { PostgresSinkSpec } from './postgres-sink-spec.js';
 import { RecordMappingError } from './record-row.js';
 import { RowExtractor } from './row-extractor.js';
+import { savepointScope } from './savepoint-scope.js';
 import type { SinkRecordSchemas } from './avro-columns.js';
 import { planTable, SinkTableMismatchError, type TablePlan } from './table-plan.js';
 
@@ -156,10 +157,11 @@ class PostgresSink implements Sink {
       return affected;
     };
 
+    const scope = savepointScope(tx);
     const before = rejected.length;
-    const deleted = isolate ? await isolateRejects(tx, batch.deletes, remove, rejected) : await remove(batch.deletes);
+    const deleted = isolate ? await isolateRejects(batch.deletes, remove, rejected, scope) : await remove(batch.deletes);
     const deleteRejects = rejected.length - before;
-    const written = isolate ? await isolateRejects(tx, batch.rows, insert, rejected) : await insert(batch.rows);
+    const written = isolate ? await isolateRejects(batch.rows, insert, rejected, scope) : await insert(batch.rows);
     const rowRejects = rejected.length - before - deleteRejects;
     await writeOffsets(tx, consumerGroup, batch.nextOffsets);
     // The DLQ is acknowledged before the offsets past the refused records commit.

@@ -1,6 +1,7 @@
 import type { SinkRecord } from '../sink.js';
-import { isPlainObject, rowValues, type ColumnSource } from './record-row.js';
-import { toSnakeCase } from './snake-case.js';
+import { isPlainObject } from '../record-fields.js';
+import { rowValues, type ColumnSource } from './record-row.js';
+import { toSnakeCase } from '../column-names.js';
 import type { PlannedColumn } from './table-plan.js';
 
 /** Per column (in column order): its source, or undefined to look it up in the flattened record. */

@@ -5,7 +5,7 @@ import { columnMisfit, pgTypeText } from './column-type-fit.js';
 import type { Database } from './database.js';
 import type { PostgresColumnType, PostgresSinkSpec } from './postgres-sink-spec.js';
 import { assertIdentifier, parseQualifiedName } from './identifier.js';
-import { toSnakeCase } from './snake-case.js';
+import { toSnakeCase } from '../column-names.js';
 
 /** One column the sink writes, with the table's type for it. */
 export interface PlannedColumn {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { flattenRecord, RecordMappingError, rowValues, toParameter, valueAt } from '../../../../src/sinks/postgres/record-row.js';
+import { flattenRecord, valueAt } from '../../../../src/sinks/record-fields.js';
+import { RecordMappingError, rowValues, toParameter } from '../../../../src/sinks/postgres/record-row.js';
 
 const col = (udtName: string, scale?: number) => ({ column: 'c', udtName, scale });
 

@@ -1,5 +1,17 @@
-import type { PartitionOffset, RejectedRecord, SinkRecord } from '../sink.js';
-import type { PostgresSinkMode } from './postgres-sink-spec.js';
+import type { PartitionOffset, RejectedRecord, SinkRecord } from './sink.js';
+
+/**
+ * How a batch lands, whatever the destination:
+ * - `upsert`: the last value per key wins; a tombstone deletes the key's row (tables).
+ * - `insert-ignore`: the first write per key wins (event logs keyed by an id); a tombstone deletes.
+ * - `append`: every record is a row; tombstones change nothing.
+ *
+ * @example
+ * ```ts
+ * const mode: SinkWriteMode = 'upsert';
+ * ```
+ */
+export type SinkWriteMode = 'upsert' | 'insert-ignore' | 'append';
 
 /** A row ready to bind, with the record it came from (for the DLQ). */
 export interface PreparedRow {
@@ -46,7 +58,7 @@ export interface RowReader {
 export function coalesceBatch(
   records: readonly SinkRecord[],
   stored: ReadonlyMap<string, bigint>,
-  mode: PostgresSinkMode,
+  mode: SinkWriteMode,
   reader: RowReader,
 ): CoalescedBatch {
   const next = new Map<string, PartitionOffset>();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toSnakeCase } from '../../../../src/sinks/postgres/snake-case.js';
+import { toSnakeCase } from '../../../src/sinks/column-names.js';
 
 describe('toSnakeCase', () => {
   it.each([

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { SinkRecord } from '../../../../src/sinks/sink.js';
-import { coalesceBatch, identity, type RowReader } from '../../../../src/sinks/postgres/coalesce-batch.js';
+import type { SinkRecord } from '../../../src/sinks/sink.js';
+import { coalesceBatch, identity, type RowReader } from '../../../src/sinks/coalesce-batch.js';
 
 type Key = { id: string };
 type Value = { n: number } | null;
