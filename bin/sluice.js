@@ -13,7 +13,7 @@ process.stdout.on('error', (error) => {
 const source = new URL('../src/cli/main.ts', import.meta.url);
 let main;
 if (existsSync(source)) {
-  const { useSourceMode } = await import('../src/cli/source-mode.mjs');
+  const { useSourceMode } = await import('../src/source-mode.mjs');
   useSourceMode();
   ({ main } = await import(source.href));
 } else {

@@ -1,7 +1,8 @@
 import type { TopologyPlan } from '../plan/topology-plan.js';
 import { NO_OBSERVER } from '../runtime/runtime-observer.js';
 import { TopologyRunner, type TopologyRunnerOptions } from '../runtime/topology-runner.js';
-import { ProcessingThread } from './processing-thread.js';
+import { ProcessingThread } from '../worker/processing-thread.js';
+import { processingThreadTopologyLoader } from './processing-thread-topologies.js';
 
 /**
  * What `sluice run` starts, runs until a signal, and closes: a
@@ -57,6 +58,7 @@ export function topologyHosts(options: {
         ...(options.maxOpenWindows === undefined ? {} : { maxOpenWindows: options.maxOpenWindows }),
       },
       registryUrl: options.registryUrl,
+      topologyLoader: processingThreadTopologyLoader(),
       instanceId: runner.instanceId,
       staticMembership: runner.staticMembership ?? false,
       guarantee: runner.guarantee ?? 'exactly-once',

@@ -19,5 +19,5 @@ export {
   type TestRecord,
 } from './test-topics.js';
 export { InMemoryTopics } from './in-memory-topics.js';
-export { schemaResolver } from './schema-resolver.js';
+export { schemaResolver } from '../runtime/schema-resolver.js';
 export { InMemorySchemaRegistry } from '../serde/index.js';

@@ -9,7 +9,7 @@ import type { OutputRecord, TaskCounters } from '../runtime/records.js';
 import { Task } from '../runtime/task.js';
 import { AvroCodec, InMemorySchemaRegistry, type AvroSchema, type SchemaRegistry } from '../serde/index.js';
 import { InMemoryTopics } from './in-memory-topics.js';
-import { schemaResolver } from './schema-resolver.js';
+import { schemaResolver } from '../runtime/schema-resolver.js';
 import { TestDeadLetterTopic, TestInputTopic, TestOutputTopic, TestTable } from './test-topics.js';
 
 /**

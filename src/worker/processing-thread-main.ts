@@ -1,6 +1,7 @@
 /**
- * The processing thread (see `ProcessingThread`): plans its topologies, runs
- * a `TopologyRunner` for each over the transport served by the thread that
+ * The processing thread (see `ProcessingThread`): plans its topologies
+ * through the loader module it was given (the CLI's wiring), runs a
+ * `TopologyRunner` for each over the transport served by the thread that
  * owns the Kafka client, and reports logs, observations and its outcome to
  * that thread. It never loads the Kafka client itself.
  */
@@ -8,11 +9,9 @@ import { parentPort, threadId, workerData } from 'node:worker_threads';
 import type { RuntimeLog } from '../runtime/runtime-log.js';
 import { TopologyRunner } from '../runtime/topology-runner.js';
 import { HttpSchemaRegistry } from '../serde/index.js';
-import { RelayObserver } from '../worker/observer-relay.js';
-import { remoteStreamTransport } from '../worker/remote-stream-transport.js';
-import type { ProcessingThreadCommand, ProcessingThreadData, ProcessingThreadMessage } from './processing-thread-messages.js';
-import { loadProjectSchemas } from './project-schemas.js';
-import { TopologyCatalog } from './topology-catalog.js';
+import { RelayObserver } from './observer-relay.js';
+import { remoteStreamTransport } from './remote-stream-transport.js';
+import type { ProcessingThreadCommand, ProcessingThreadData, ProcessingThreadMessage, ThreadTopologyLoader } from './processing-thread-messages.js';
 
 if (parentPort === null) throw new Error('processing-thread-main runs as a worker thread (see ProcessingThread)');
 const control = parentPort;
@@ -33,12 +32,11 @@ const transport = remoteStreamTransport(data.transportPort);
 const stop = new AbortController();
 
 async function createRunners(): Promise<TopologyRunner[]> {
-  const catalog = new TopologyCatalog(data.projectDir);
+  const { loadTopologies } = (await import(data.topologyLoader)) as { readonly loadTopologies: ThreadTopologyLoader };
+  const { plans, resolveSchema } = await loadTopologies({ projectDir: data.projectDir, topologies: data.topologies, planOptions: data.planOptions });
   const registry = new HttpSchemaRegistry({ url: data.registryUrl });
-  const resolveSchema = (await loadProjectSchemas(data.projectDir)).resolve;
   const runners: TopologyRunner[] = [];
-  for (const name of data.topologies) {
-    const plan = await catalog.plan(name, data.planOptions);
+  for (const plan of plans) {
     runners.push(
       new TopologyRunner({
         plan,

@@ -2,10 +2,9 @@ import { MessageChannel, Worker } from 'node:worker_threads';
 import type { RuntimeLog } from '../runtime/runtime-log.js';
 import type { RuntimeObserver } from '../runtime/runtime-observer.js';
 import type { StreamTransport } from '../runtime/stream-transport.js';
-import { replayObservations } from '../worker/observer-relay.js';
-import { serveStreamTransport } from '../worker/serve-stream-transport.js';
+import { replayObservations } from './observer-relay.js';
+import { serveStreamTransport } from './serve-stream-transport.js';
 import type { ProcessingThreadData, ProcessingThreadMessage } from './processing-thread-messages.js';
-import type { TopologyHost } from './topology-hosts.js';
 
 /**
  * What the processing thread needs to plan and run its topologies.
@@ -13,7 +12,7 @@ import type { TopologyHost } from './topology-hosts.js';
  * @example
  * ```ts
  * const options: ProcessingThreadOptions = { projectDir, topologies: ['bus-telemetry'], planOptions: {}, registryUrl, instanceId: 'host-1',
- *   staticMembership: false, guarantee: 'exactly-once', transport, observer: metrics, log };
+ *   topologyLoader: new URL('./processing-thread-topologies.js', import.meta.url).href, staticMembership: false, guarantee: 'exactly-once', transport, observer: metrics, log };
  * ```
  */
 export interface ProcessingThreadOptions extends Omit<ProcessingThreadData, 'transportPort'> {
@@ -45,12 +44,12 @@ const ENTRY = import.meta.url.endsWith('.ts')
  * @example
  * ```ts
  * const thread = ProcessingThread.spawn({ projectDir, topologies: ['bus-telemetry'], planOptions: {}, registryUrl, instanceId: 'host-1',
- *   staticMembership: false, guarantee: 'exactly-once', transport, observer: metrics, log });
+ *   topologyLoader: new URL('./processing-thread-topologies.js', import.meta.url).href, staticMembership: false, guarantee: 'exactly-once', transport, observer: metrics, log });
  * await thread.start();
  * await thread.run(abort.signal); // until the signal, then the runners commit and leave their groups
  * ```
  */
-export class ProcessingThread implements TopologyHost {
+export class ProcessingThread {
   readonly #worker: Worker;
   readonly #server: { close(): Promise<void> };
   readonly #waiters = new Map<'started' | 'finished', { resolve(): void; reject(error: Error): void }>();

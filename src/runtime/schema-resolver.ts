@@ -1,5 +1,5 @@
 import type { SchemaRef } from '../plan/topology-spec.js';
-import type { SchemaResolver } from '../runtime/codec-set.js';
+import type { SchemaResolver } from './codec-set.js';
 import { loadSchemas, type AvroSchema } from '../serde/index.js';
 
 /**

@@ -1,8 +1,10 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { PlanOptions } from '../plan/plan-topology.js';
+import type { TopologyPlan } from '../plan/topology-plan.js';
+import type { SchemaResolver } from '../runtime/codec-set.js';
 import type { LogLevel } from '../runtime/runtime-log.js';
 import type { DeliveryGuarantee } from '../runtime/stream-transport.js';
-import type { ObservationBatch } from '../worker/observer-relay.js';
+import type { ObservationBatch } from './observer-relay.js';
 
 /**
  * What a processing thread is started with (its `workerData`).
@@ -10,7 +12,7 @@ import type { ObservationBatch } from '../worker/observer-relay.js';
  * @example
  * ```ts
  * const data: ProcessingThreadData = { projectDir, topologies: ['bus-telemetry'], planOptions: {}, registryUrl, instanceId: 'host-1',
- *   staticMembership: false, guarantee: 'exactly-once', transportPort: port2 };
+ *   topologyLoader: loaderUrl, staticMembership: false, guarantee: 'exactly-once', transportPort: port2 };
  * ```
  */
 export interface ProcessingThreadData {
@@ -22,9 +24,32 @@ export interface ProcessingThreadData {
   readonly staticMembership: boolean;
   readonly guarantee: DeliveryGuarantee;
   readonly groupId?: string;
+  /**
+   * The URL of a module whose `loadTopologies` export is a {@link ThreadTopologyLoader}:
+   * how the thread finds and plans the project's topologies is the caller's to wire.
+   */
+  readonly topologyLoader: string;
   /** The processing thread's end of the transport channel (see `remoteStreamTransport`). */
   readonly transportPort: MessagePort;
 }
+
+/**
+ * Plans the named topologies of a project on the processing thread, with the
+ * resolver for the schemas they name. Plans hold the topologies' functions,
+ * which do not cross threads, so the thread loads them again itself.
+ *
+ * @example
+ * ```ts
+ * export const loadTopologies: ThreadTopologyLoader = async ({ projectDir, topologies, planOptions }) => ({
+ *   plans: await Promise.all(topologies.map((name) => catalog(projectDir).plan(name, planOptions))),
+ *   resolveSchema: (await loadProjectSchemas(projectDir)).resolve,
+ * });
+ * ```
+ */
+export type ThreadTopologyLoader = (request: Pick<ProcessingThreadData, 'projectDir' | 'topologies' | 'planOptions'>) => Promise<{
+  readonly plans: readonly TopologyPlan[];
+  readonly resolveSchema: SchemaResolver;
+}>;
 
 /**
  * What the owning thread tells a processing thread: start the runners
