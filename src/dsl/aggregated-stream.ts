@@ -1,6 +1,6 @@
 import type { StepSpec } from '../plan/topology-spec.js';
-import type { StreamContext } from './stream.js';
-import { Output } from './topology.js';
+import type { StreamContext } from './stream-context.js';
+import { Output } from './topology-builder.js';
 
 /**
  * The rows of a windowed aggregate: write them to a table topic.

@@ -1,6 +1,8 @@
 import type { ArmSpec } from '../plan/topology-spec.js';
-import { finishedArm, Stream, type StreamContext } from './stream.js';
-import type { Topology } from './topology.js';
+import { finishedArm } from './arm-steps.js';
+import type { Stream } from './stream.js';
+import type { StreamContext } from './stream-context.js';
+import type { Topology } from './topology-builder.js';
 
 /**
  * The arms of a {@link Stream.branch}: tried in order, the first match wins.
@@ -35,7 +37,7 @@ export class Branches<T> {
   when<U extends T>(name: string, predicate: (value: T) => value is U, arm: (stream: Stream<U>) => Topology): Branches<T>;
   when(name: string, predicate: (value: T) => boolean, arm: (stream: Stream<T>) => Topology): Branches<T>;
   when(name: string, predicate: (value: T) => boolean, arm: (stream: Stream<T>) => Topology): Branches<T> {
-    const steps = finishedArm('branch', name, arm(new Stream<T>(this.#ctx, [])));
+    const steps = finishedArm('branch', name, arm(this.#ctx.open<T>(this.#ctx)));
     const spec: ArmSpec = Object.freeze({ name, when: predicate as (value: unknown) => boolean, steps });
     return new Branches<T>(this.#ctx, [...this.arms, spec]);
   }
@@ -49,7 +51,7 @@ export class Branches<T> {
    * ```
    */
   otherwise(name: string, arm: (stream: Stream<T>) => Topology): Branches<T> {
-    const steps = finishedArm('branch', name, arm(new Stream<T>(this.#ctx, [])));
+    const steps = finishedArm('branch', name, arm(this.#ctx.open<T>(this.#ctx)));
     return new Branches<T>(this.#ctx, [...this.arms, Object.freeze({ name, steps })]);
   }
 }

@@ -1,6 +1,6 @@
 import type { StepSpec } from '../plan/topology-spec.js';
 import type { Duration, WindowSpec } from '../state/index.js';
-import type { StreamContext } from './stream.js';
+import type { StreamContext } from './stream-context.js';
 import { TrackedStream, type TrackOptions } from './tracked-stream.js';
 import { WindowedStream } from './windowed-stream.js';
 

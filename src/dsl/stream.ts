@@ -1,25 +1,11 @@
 import type { OperatorFunction } from 'rxjs';
-import type { ArmSpec, ChainSpec, SchemaRef, SinkSpec, SourceSpec, StepSpec } from '../plan/topology-spec.js';
+import type { ArmSpec, SchemaRef, SinkSpec, StepSpec } from '../plan/topology-spec.js';
+import { finishedArm } from './arm-steps.js';
 import { Branches } from './branches.js';
 import type { FieldsOfType } from './dsl-types.js';
 import { GroupedStream } from './grouped-stream.js';
-import { armStepsOf, Output, type Topology } from './topology.js';
-
-/**
- * @internal What a stream builder knows about the topology around it.
- *
- * @example
- * ```ts
- * const ctx: StreamContext = { name: 'bus', chains: [] };
- * ```
- */
-export interface StreamContext {
-  readonly name: string;
-  /** Chains finished before this one. */
-  readonly chains: readonly ChainSpec[];
-  /** The chain's source; absent inside a branch arm. */
-  readonly source?: SourceSpec;
-}
+import type { StreamContext } from './stream-context.js';
+import { Output, type Topology } from './topology-builder.js';
 
 /**
  * A typed record stream under construction. Immutable: every method returns
@@ -256,28 +242,10 @@ export class Stream<T> {
   }
 
   private armContext(): StreamContext {
-    return { name: this.ctx.name, chains: [] };
+    return { name: this.ctx.name, chains: [], open: this.ctx.open };
   }
 
   private finishWith(step: StepSpec): Topology {
     return new Output<T>(this.ctx, [...this.steps, Object.freeze(step)]);
   }
-}
-
-/**
- * @internal Extracts an arm's steps, or explains what the callback must return.
- *
- * @example
- * ```ts
- * finishedArm('by-speed', 'fast', arm(new Stream(ctx, []))); // the arm's steps
- * ```
- */
-export function finishedArm(branch: string, arm: string, result: Topology): readonly StepSpec[] {
-  const steps = armStepsOf(result);
-  if (steps === undefined) {
-    throw new Error(
-      `arm "${arm}" of branch "${branch}" must return the stream it was given, ended with .to(), .toTable() or another branch`,
-    );
-  }
-  return steps;
 }

@@ -1,6 +1,6 @@
 import type { SchemaRef, StepSpec } from '../plan/topology-spec.js';
-import type { StreamContext } from './stream.js';
-import { Output } from './topology.js';
+import type { StreamContext } from './stream-context.js';
+import { Output } from './topology-builder.js';
 
 /**
  * Options of {@link GroupedStream.track}: the state's Avro schema, its value

@@ -2,7 +2,7 @@ import type { StepSpec } from '../plan/topology-spec.js';
 import type { AnyAggregatorSpec } from '../state/index.js';
 import { AggregatedStream } from './aggregated-stream.js';
 import type { AggregateRow, Aggregators } from './dsl-types.js';
-import type { StreamContext } from './stream.js';
+import type { StreamContext } from './stream-context.js';
 
 /**
  * A grouped and windowed stream: next comes the aggregate.
