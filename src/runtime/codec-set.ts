@@ -1,5 +1,7 @@
 import type { SchemaRef } from '../plan/topology-spec.js';
-import { AvroCodec, type AvroSchema, type SchemaRegistry } from '../serde/index.js';
+import {
+  AvroCodec, isDocumentRegistry, JsonSchemaCodec, type AvroSchema, type Codec, type SchemaDocument, type SchemaRegistry,
+} from '../serde/index.js';
 
 /**
  * Turns a schema reference from a topology (a name like `'bus-telemetry'`
@@ -14,34 +16,65 @@ import { AvroCodec, type AvroSchema, type SchemaRegistry } from '../serde/index.
 export type SchemaResolver = (ref: SchemaRef) => AvroSchema;
 
 /**
- * The Avro codecs of one task, one per (subject, schema), created when the
- * task is built; `registerWriters` registers every schema the task writes.
+ * Turns a schema reference into a schema with its format: a name may be a
+ * JSON Schema (`schemas/<name>.schema.json`) as well as an Avro one. Given to
+ * {@link CodecSet}, it lets {@link CodecSet.input} and {@link CodecSet.output}
+ * hand out a JSON Schema codec.
  *
  * @example
  * ```ts
- * const codecs = new CodecSet(registry, resolve);
- * const out = codecs.writer('bus.fast-value', 'bus-telemetry');
+ * const { resolveDocument } = await loadProjectSchemas(projectDir);
+ * resolveDocument('orders'); // { format: 'json', schema: { type: 'object', … } }
+ * ```
+ */
+export type SchemaDocumentResolver = (ref: SchemaRef) => SchemaDocument;
+
+/**
+ * The codecs of one task, one per (subject, schema), created when the task
+ * is built; `registerWriters` registers every schema the task writes.
+ * `reader`/`writer` are Avro (state, tables and repartition topics are
+ * Avro); `input`/`output` follow the schema's format.
+ *
+ * @example
+ * ```ts
+ * const codecs = new CodecSet(registry, resolve, resolveDocument);
+ * const source = codecs.input('orders-value', 'orders');       // a JsonSchemaCodec when schemas/orders.schema.json
+ * const out = codecs.writer('bus.fast-value', 'bus-telemetry'); // an AvroCodec
  * await codecs.registerWriters();
  * out.encode(value);
  * ```
  */
 export class CodecSet {
-  private readonly codecs = new Map<string, AvroCodec<unknown>>();
-  private readonly writers = new Set<AvroCodec<unknown>>();
+  private readonly avroCodecs = new Map<string, AvroCodec<unknown>>();
+  private readonly jsonCodecs = new Map<string, JsonSchemaCodec<unknown>>();
+  private readonly writers = new Set<Codec<unknown>>();
 
   constructor(
     private readonly registry: SchemaRegistry,
     private readonly resolve: SchemaResolver,
+    private readonly resolveDocument?: SchemaDocumentResolver,
   ) {}
 
-  /** A codec for reading `subject` as `schema`. */
+  /** An Avro codec for reading `subject` as `schema`. */
   reader(subject: string, schema: SchemaRef): AvroCodec<unknown> {
-    return this.codec(subject, schema);
+    return this.avro(subject, schema);
   }
 
-  /** A codec for writing `subject` with `schema` (registered by {@link CodecSet.registerWriters}). */
+  /** An Avro codec for writing `subject` with `schema` (registered by {@link CodecSet.registerWriters}). */
   writer(subject: string, schema: SchemaRef): AvroCodec<unknown> {
-    const codec = this.codec(subject, schema);
+    const codec = this.avro(subject, schema);
+    this.writers.add(codec);
+    return codec;
+  }
+
+  /** A codec for reading `subject` as `schema`, in the schema's format. */
+  input(subject: string, schema: SchemaRef): Codec<unknown> {
+    return this.any(subject, schema);
+  }
+
+  /** A codec for writing `subject` with `schema`, in the schema's format (registered by {@link CodecSet.registerWriters}). */
+  output(subject: string, schema: SchemaRef): Codec<unknown> {
+    const codec = this.any(subject, schema);
     this.writers.add(codec);
     return codec;
   }
@@ -51,13 +84,29 @@ export class CodecSet {
     await Promise.all([...this.writers].map((codec) => codec.registerWriter()));
   }
 
-  private codec(subject: string, schema: SchemaRef): AvroCodec<unknown> {
+  private any(subject: string, schema: SchemaRef): Codec<unknown> {
+    const document = this.resolveDocument?.(schema);
+    if (document === undefined || document.format === 'avro') return this.avro(subject, schema);
+    const id = `${subject}\u0000json\u0000${JSON.stringify(document.schema)}`;
+    let codec = this.jsonCodecs.get(id);
+    if (codec === undefined) {
+      const registry = this.registry;
+      if (!isDocumentRegistry(registry)) {
+        throw new Error(`schema of '${subject}' is a JSON Schema, but the schema registry given to the runtime reads Avro only`);
+      }
+      codec = new JsonSchemaCodec<unknown>({ registry, subject, readerSchema: document.schema });
+      this.jsonCodecs.set(id, codec);
+    }
+    return codec;
+  }
+
+  private avro(subject: string, schema: SchemaRef): AvroCodec<unknown> {
     const resolved = this.resolve(schema);
     const id = `${subject}\u0000${JSON.stringify(resolved)}`;
-    let codec = this.codecs.get(id);
+    let codec = this.avroCodecs.get(id);
     if (codec === undefined) {
       codec = new AvroCodec<unknown>({ registry: this.registry, subject, readerSchema: resolved });
-      this.codecs.set(id, codec);
+      this.avroCodecs.set(id, codec);
     }
     return codec;
   }

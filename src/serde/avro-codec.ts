@@ -1,4 +1,5 @@
 import type avro from 'avsc';
+import type { Codec } from './codec.js';
 import type { AvroPayloadGuard } from './avro-payload-guard.js';
 import type { AvroSchema } from './avro-schema.js';
 import { DEFAULT_DECODE_LIMITS, type DecodeLimits } from './decode-limits.js';
@@ -54,7 +55,8 @@ type Prepared =
  * codec.decode(Buffer.from([1, 2, 3]));       // { ok: false, reason: 'bad-magic', message: ... }
  * ```
  */
-export class AvroCodec<T> {
+export class AvroCodec<T> implements Codec<T> {
+  readonly format = 'avro';
   readonly subject: string;
   readonly readerType: avro.Type;
   readonly limits: DecodeLimits;
@@ -187,6 +189,12 @@ export class AvroCodec<T> {
     this.scratch.copy(out, 0, 0, end);
     writeWireHeader(out, id);
     return out;
+  }
+
+  /** The reader schema's field names when it is a record. */
+  fieldNames(): readonly string[] | undefined {
+    const type = this.readerType as avro.Type & { readonly fields?: readonly { readonly name: string }[] };
+    return type.typeName === 'record' && type.fields ? type.fields.map((f) => f.name) : undefined;
   }
 
   private resolve(id: number, now: number): Prepared {

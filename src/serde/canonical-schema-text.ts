@@ -1,4 +1,5 @@
 import type { AvroSchema } from './avro-schema.js';
+import type { JsonSchema } from './schema-document.js';
 
 /**
  * A stable text for a schema's content: JSON with object keys sorted, no
@@ -12,7 +13,7 @@ import type { AvroSchema } from './avro-schema.js';
  *   canonicalSchemaText({ type: 'record', fields: [], name: 'P' }); // true
  * ```
  */
-export function canonicalSchemaText(schema: AvroSchema): string {
+export function canonicalSchemaText(schema: AvroSchema | JsonSchema): string {
   return JSON.stringify(sortKeys(schema));
 }
 

@@ -7,7 +7,9 @@
  *   (bad union/enum index, negative length, trailing bytes, ...);
  * - `unknown-schema`: the registry does not know the schema id (40403);
  * - `unresolvable`: the writer schema cannot be read as the reader schema;
- * - `too-large`: over `maxRecordBytes`, or declared lengths/counts over the limits.
+ * - `too-large`: over `maxRecordBytes`, or declared lengths/counts over the limits;
+ * - `invalid`: a JSON value that does not satisfy the reader's JSON Schema
+ *   (Avro bodies that break their schema are `corrupt`).
  *
  * @example
  * ```ts
@@ -20,7 +22,8 @@ export type DecodeFailureReason =
   | 'corrupt'
   | 'unknown-schema'
   | 'unresolvable'
-  | 'too-large';
+  | 'too-large'
+  | 'invalid';
 
 /**
  * Outcome of decoding one payload; decoding never throws for bad bytes.

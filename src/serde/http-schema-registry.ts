@@ -1,16 +1,20 @@
 import type { AvroSchema } from './avro-schema.js';
 import { canonicalSchemaText } from './canonical-schema-text.js';
 import { checkCompatibility } from './check-compatibility.js';
+import { checkJsonCompatibility } from './check-json-compatibility.js';
+import type { DocumentRegistry, LatestDocument } from './document-registry.js';
 import { IncompatibleSchemaError } from './incompatible-schema-error.js';
 import { InvalidSchemaError } from './invalid-schema-error.js';
 import { parseAvroSchema } from './parse-avro-schema.js';
 import {
   detectRegistryDialect, registryDialect, type RegistryDialect, type RegistryDialectName,
 } from './registry-dialect.js';
-import { RegistryHttp, type RegistryHttpOptions } from './registry-http.js';
+import { RegistryHttp, type RegistryHttpOptions, type RegistryResponse } from './registry-http.js';
+import { RegistryUnavailableError } from './registry-unavailable-error.js';
 import {
   isCompatibilityLevel, type CompatibilityLevel, type CompatibilityResult, type LatestSchema, type SchemaRegistry,
 } from './schema-registry.js';
+import { registrySchemaType, type SchemaDocument } from './schema-document.js';
 import { UnknownSchemaIdError } from './unknown-schema-id-error.js';
 
 /**
@@ -49,10 +53,10 @@ export interface HttpSchemaRegistryOptions extends RegistryHttpOptions {
  * const id = await registry.register('bus.telemetry-value', busTelemetry);
  * ```
  */
-export class HttpSchemaRegistry implements SchemaRegistry {
+export class HttpSchemaRegistry implements SchemaRegistry, DocumentRegistry {
   readonly dialect: RegistryDialect;
   private readonly http: RegistryHttp;
-  private readonly schemasById = new Map<number, AvroSchema>();
+  private readonly documentsById = new Map<number, SchemaDocument>();
   private readonly registered = new Map<string, number>();
   private readonly deferredLevels = new Map<string, CompatibilityLevel>();
 
@@ -66,20 +70,24 @@ export class HttpSchemaRegistry implements SchemaRegistry {
     return this.http.safeUrl;
   }
 
-  async register(subject: string, schema: AvroSchema): Promise<number> {
-    const key = `${subject}\u0000${canonicalSchemaText(schema)}`;
+  register(subject: string, schema: AvroSchema): Promise<number> {
+    return this.registerDocument(subject, { format: 'avro', schema });
+  }
+
+  async registerDocument(subject: string, document: SchemaDocument): Promise<number> {
+    const key = `${subject}\u0000${document.format}\u0000${canonicalSchemaText(document.schema)}`;
     const cached = this.registered.get(key);
     if (cached !== undefined) return cached;
     const path = `/subjects/${encodeURIComponent(subject)}/versions`;
-    const res = await this.http.request('POST', path, { schema: JSON.stringify(schema) });
+    const res = await this.send('POST', path, subject, document);
     if (res.status === 409) {
-      throw new IncompatibleSchemaError(subject, await this.explain(subject, schema, res.message));
+      throw new IncompatibleSchemaError(subject, await this.explain(subject, document, res.message));
     }
     if (res.status === 422) throw new InvalidSchemaError(`subject '${subject}'`, res.message ?? 'refused by the registry');
     const id = field(res.body, 'id');
     if (res.status !== 200 || typeof id !== 'number') throw this.http.unexpected('POST', path, res);
     this.registered.set(key, id);
-    this.schemasById.set(id, schema);
+    this.documentsById.set(id, document);
     const deferred = this.deferredLevels.get(subject);
     if (deferred !== undefined) {
       await this.putConfig(deferred, subject);
@@ -89,35 +97,48 @@ export class HttpSchemaRegistry implements SchemaRegistry {
   }
 
   async getSchemaById(id: number): Promise<AvroSchema> {
-    const cached = this.schemasById.get(id);
+    return avroOf(await this.getDocumentById(id), `schema id ${id}`);
+  }
+
+  async getDocumentById(id: number): Promise<SchemaDocument> {
+    const cached = this.documentsById.get(id);
     if (cached !== undefined) return cached;
     const path = `/schemas/ids/${id}`;
     const res = await this.http.request('GET', path);
     // 404 is 40403 on both registries; 400/422 answer ids they cannot even parse. All are the record's fault.
     if (res.status === 404 || res.status === 400 || res.status === 422) throw new UnknownSchemaIdError(id, res.message);
-    const schema = this.schemaOf(res.body, `schema id ${id}`);
-    if (res.status !== 200 || schema === undefined) throw this.http.unexpected('GET', path, res);
-    this.schemasById.set(id, schema);
-    return schema;
+    const document = this.documentOf(res.body, `schema id ${id}`);
+    if (res.status !== 200 || document === undefined) throw this.http.unexpected('GET', path, res);
+    this.documentsById.set(id, document);
+    return document;
   }
 
   async getLatest(subject: string): Promise<LatestSchema | undefined> {
+    const latest = await this.getLatestDocument(subject);
+    return latest && { id: latest.id, version: latest.version, schema: avroOf(latest.document, `subject '${subject}'`) };
+  }
+
+  async getLatestDocument(subject: string): Promise<LatestDocument | undefined> {
     const path = `/subjects/${encodeURIComponent(subject)}/versions/latest`;
     const res = await this.http.request('GET', path);
     if (res.status === 404) return undefined; // 40401 subject or 40402 version not found
     const id = field(res.body, 'id');
     const version = field(res.body, 'version');
-    const schema = this.schemaOf(res.body, `subject '${subject}'`);
-    if (res.status !== 200 || typeof id !== 'number' || typeof version !== 'number' || schema === undefined) {
+    const document = this.documentOf(res.body, `subject '${subject}'`);
+    if (res.status !== 200 || typeof id !== 'number' || typeof version !== 'number' || document === undefined) {
       throw this.http.unexpected('GET', path, res);
     }
-    this.schemasById.set(id, schema);
-    return { id, version, schema };
+    this.documentsById.set(id, document);
+    return { id, version, document };
   }
 
-  async testCompatibility(subject: string, schema: AvroSchema): Promise<CompatibilityResult> {
+  testCompatibility(subject: string, schema: AvroSchema): Promise<CompatibilityResult> {
+    return this.testDocumentCompatibility(subject, { format: 'avro', schema });
+  }
+
+  async testDocumentCompatibility(subject: string, document: SchemaDocument): Promise<CompatibilityResult> {
     const path = `/compatibility/subjects/${encodeURIComponent(subject)}/versions/latest?verbose=true`;
-    const res = await this.http.request('POST', path, { schema: JSON.stringify(schema) });
+    const res = await this.send('POST', path, subject, document);
     if (res.status === 404) return { compatible: true, messages: [] }; // nothing registered to compare with
     if (res.status === 422) throw new InvalidSchemaError(`subject '${subject}'`, res.message ?? 'refused by the registry');
     const verdict = field(res.body, 'is_compatible');
@@ -125,7 +146,7 @@ export class HttpSchemaRegistry implements SchemaRegistry {
     if (verdict) return { compatible: true, messages: [] };
     const remote = field(res.body, 'messages');
     const detail = Array.isArray(remote) ? remote.filter((m): m is string => typeof m === 'string').join('; ') : undefined;
-    return { compatible: false, messages: await this.explain(subject, schema, detail) };
+    return { compatible: false, messages: await this.explain(subject, document, detail) };
   }
 
   async getCompatibility(subject?: string): Promise<CompatibilityLevel> {
@@ -170,39 +191,79 @@ export class HttpSchemaRegistry implements SchemaRegistry {
     return level;
   }
 
+  /** Posts a schema with its `schemaType` (Avro without one: every registry's default). */
+  private async send(method: 'POST', path: string, subject: string, document: SchemaDocument): Promise<RegistryResponse> {
+    const body = document.format === 'avro'
+      ? { schema: JSON.stringify(document.schema) }
+      : { schemaType: registrySchemaType(document.format), schema: JSON.stringify(document.schema) };
+    try {
+      return await this.http.request(method, path, body);
+    } catch (err) {
+      // Apicurio 3.0 answers 500 "could not determine version" to a compatibility check of a
+      // JSON Schema draft its checker does not know (2019-09, 2020-12): no retry will change that.
+      if (document.format === 'json' && err instanceof RegistryUnavailableError && /could not determine version/.test(err.message)) {
+        throw new InvalidSchemaError(
+          `subject '${subject}'`,
+          `the registry cannot check the compatibility of this JSON Schema draft (${String(document.schema.$schema)}); ` +
+            'Apicurio checks draft-07 schemas only: use "$schema": "http://json-schema.org/draft-07/schema#"',
+        );
+      }
+      throw err;
+    }
+  }
+
   /**
    * Readable reasons for a refusal, computed locally against the latest
    * version (registries word them differently, Apicurio barely at all);
    * falls back to the registry's own text.
    */
-  private async explain(subject: string, schema: AvroSchema, remote: string | undefined): Promise<string[]> {
-    const fallback = [remote ?? 'the registry refused the schema as incompatible'];
+  private async explain(subject: string, document: SchemaDocument, remote: string | undefined): Promise<string[]> {
+    // Apicurio prefixes a Java exception's class name; the rest names the diff and its path.
+    const fallback = [remote?.replace(/^[\w.$]+Exception: /, '') ?? 'the registry refused the schema as incompatible'];
     try {
-      const [latest, level] = await Promise.all([this.getLatest(subject), this.getCompatibility(subject)]);
+      const [latest, level] = await Promise.all([this.getLatestDocument(subject), this.getCompatibility(subject)]);
       if (latest === undefined) return fallback;
-      const local = checkCompatibility(schema, [latest], level === 'NONE' ? 'BACKWARD' : level);
-      return local.messages.length > 0 ? local.messages : fallback;
+      const rule = level === 'NONE' ? 'BACKWARD' : level;
+      const previous = latest.document;
+      if (previous.format !== document.format) {
+        return [`the subject holds ${previous.format === 'json' ? 'a JSON Schema' : 'an Avro schema'} (version ${latest.version}); a schema of another type cannot follow it`];
+      }
+      const local = document.format === 'json' && previous.format === 'json'
+        ? checkJsonCompatibility(document.schema, [{ version: latest.version, schema: previous.schema }], rule)
+        : document.format === 'avro' && previous.format === 'avro'
+          ? checkCompatibility(document.schema, [{ version: latest.version, schema: previous.schema }], rule)
+          : undefined;
+      return local !== undefined && local.messages.length > 0 ? local.messages : fallback;
     } catch {
       return fallback;
     }
   }
 
-  private schemaOf(body: unknown, source: string): AvroSchema | undefined {
+  private documentOf(body: unknown, source: string): SchemaDocument | undefined {
     const text = field(body, 'schema');
     if (typeof text !== 'string') return undefined;
     const schemaType = field(body, 'schemaType');
-    if (schemaType !== undefined && schemaType !== 'AVRO') {
-      throw new InvalidSchemaError(source, `schema type is ${String(schemaType)}, not AVRO`);
+    if (schemaType !== undefined && schemaType !== 'AVRO' && schemaType !== 'JSON') {
+      throw new InvalidSchemaError(source, `schema type is ${String(schemaType)}, not AVRO or JSON`);
     }
-    let schema: AvroSchema;
+    let parsed: unknown;
     try {
-      schema = JSON.parse(text) as AvroSchema;
-      parseAvroSchema(schema);
+      parsed = JSON.parse(text);
+      if (schemaType !== 'JSON') parseAvroSchema(parsed as AvroSchema);
     } catch (err) {
       throw new InvalidSchemaError(source, err instanceof Error ? err.message : String(err));
     }
-    return schema;
+    if (schemaType !== 'JSON') return { format: 'avro', schema: parsed as AvroSchema };
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      throw new InvalidSchemaError(source, 'a JSON Schema must be an object');
+    }
+    return { format: 'json', schema: parsed as Record<string, unknown> };
   }
+}
+
+function avroOf(document: SchemaDocument, source: string): AvroSchema {
+  if (document.format !== 'avro') throw new InvalidSchemaError(source, `schema type is ${registrySchemaType(document.format)}, not AVRO`);
+  return document.schema;
 }
 
 function field(body: unknown, key: string): unknown {

@@ -1,6 +1,9 @@
 import type { AvroSchema } from './avro-schema.js';
 import { canonicalSchemaText } from './canonical-schema-text.js';
 import { checkCompatibility, type SchemaVersion } from './check-compatibility.js';
+import { checkJsonCompatibility } from './check-json-compatibility.js';
+import { compileJsonSchema } from './compile-json-schema.js';
+import type { DocumentRegistry, LatestDocument } from './document-registry.js';
 import { IncompatibleSchemaError } from './incompatible-schema-error.js';
 import { InvalidSchemaError } from './invalid-schema-error.js';
 import { parseAvroSchema } from './parse-avro-schema.js';
@@ -8,6 +11,7 @@ import { RegistryUnavailableError } from './registry-unavailable-error.js';
 import type {
   CompatibilityLevel, CompatibilityResult, LatestSchema, SchemaRegistry,
 } from './schema-registry.js';
+import { registrySchemaType, type JsonSchema, type SchemaDocument } from './schema-document.js';
 import { UnknownSchemaIdError } from './unknown-schema-id-error.js';
 
 /**
@@ -27,9 +31,10 @@ export interface InMemorySchemaRegistryOptions {
 
 /**
  * A Schema Registry in memory, for the TopologyTestDriver and unit tests.
- * Real Avro (avsc), compatibility levels enforced like a real registry
- * (BACKWARD by default), ids by content (same schema → same id, across
- * subjects), versions per subject from 1.
+ * Real Avro (avsc) and JSON Schema (ajv; `schemaType` stored per id, as a
+ * registry does), compatibility levels enforced like a real registry
+ * (BACKWARD by default), ids by content and type (same schema → same id,
+ * across subjects), versions per subject from 1.
  *
  * `setAvailable(false)` simulates an outage: every call then throws
  * {@link RegistryUnavailableError}, as the HTTP client does for 5xx/timeouts.
@@ -43,10 +48,10 @@ export interface InMemorySchemaRegistryOptions {
  * // IncompatibleSchemaError: field 'speed_kmh' changed type from double to string: ...
  * ```
  */
-export class InMemorySchemaRegistry implements SchemaRegistry {
+export class InMemorySchemaRegistry implements SchemaRegistry, DocumentRegistry {
   private readonly idsByContent = new Map<string, number>();
-  private readonly schemasById = new Map<number, AvroSchema>();
-  private readonly subjects = new Map<string, { version: number; id: number; schema: AvroSchema }[]>();
+  private readonly documentsById = new Map<number, SchemaDocument>();
+  private readonly subjects = new Map<string, { version: number; id: number; document: SchemaDocument }[]>();
   private readonly subjectLevels = new Map<string, CompatibilityLevel>();
   private globalLevel: CompatibilityLevel;
   private nextId: number;
@@ -62,46 +67,63 @@ export class InMemorySchemaRegistry implements SchemaRegistry {
     this.available = available;
   }
 
-  async register(subject: string, schema: AvroSchema): Promise<number> {
+  register(subject: string, schema: AvroSchema): Promise<number> {
+    return this.registerDocument(subject, { format: 'avro', schema });
+  }
+
+  async registerDocument(subject: string, document: SchemaDocument): Promise<number> {
     this.ensureAvailable();
-    validate(subject, schema);
-    const text = canonicalSchemaText(schema);
+    validate(subject, document);
+    const text = `${document.format}\u0000${canonicalSchemaText(document.schema)}`;
     const versions = this.subjects.get(subject) ?? [];
     const existingId = this.idsByContent.get(text);
     if (existingId !== undefined && versions.some((v) => v.id === existingId)) return existingId;
-    const verdict = checkCompatibility(schema, versions, this.levelOf(subject));
+    const verdict = this.check(subject, document);
     if (!verdict.compatible) throw new IncompatibleSchemaError(subject, verdict.messages);
     const id = existingId ?? this.nextId++;
     this.idsByContent.set(text, id);
-    this.schemasById.set(id, schema);
-    versions.push({ version: (versions.at(-1)?.version ?? 0) + 1, id, schema });
+    this.documentsById.set(id, document);
+    versions.push({ version: (versions.at(-1)?.version ?? 0) + 1, id, document });
     this.subjects.set(subject, versions);
     return id;
   }
 
   async getSchemaById(id: number): Promise<AvroSchema> {
+    return avroOf(await this.getDocumentById(id), `schema id ${id}`);
+  }
+
+  async getDocumentById(id: number): Promise<SchemaDocument> {
     this.ensureAvailable();
-    const schema = this.schemasById.get(id);
-    if (schema === undefined) throw new UnknownSchemaIdError(id);
-    return schema;
+    const document = this.documentsById.get(id);
+    if (document === undefined) throw new UnknownSchemaIdError(id);
+    return document;
   }
 
   async getLatest(subject: string): Promise<LatestSchema | undefined> {
+    const latest = await this.getLatestDocument(subject);
+    return latest && { id: latest.id, version: latest.version, schema: avroOf(latest.document, `subject '${subject}'`) };
+  }
+
+  async getLatestDocument(subject: string): Promise<LatestDocument | undefined> {
     this.ensureAvailable();
     const latest = this.subjects.get(subject)?.at(-1);
-    return latest && { id: latest.id, version: latest.version, schema: latest.schema };
+    return latest && { id: latest.id, version: latest.version, document: latest.document };
   }
 
-  /** Every version of a subject, oldest first (not part of {@link SchemaRegistry}). */
+  /** Every Avro version of a subject, oldest first (not part of {@link SchemaRegistry}). */
   async getVersions(subject: string): Promise<SchemaVersion[]> {
     this.ensureAvailable();
-    return (this.subjects.get(subject) ?? []).map(({ version, schema }) => ({ version, schema }));
+    return (this.subjects.get(subject) ?? []).flatMap(({ version, document }) => (document.format === 'avro' ? [{ version, schema: document.schema }] : []));
   }
 
-  async testCompatibility(subject: string, schema: AvroSchema): Promise<CompatibilityResult> {
+  testCompatibility(subject: string, schema: AvroSchema): Promise<CompatibilityResult> {
+    return this.testDocumentCompatibility(subject, { format: 'avro', schema });
+  }
+
+  async testDocumentCompatibility(subject: string, document: SchemaDocument): Promise<CompatibilityResult> {
     this.ensureAvailable();
-    validate(subject, schema);
-    return checkCompatibility(schema, this.subjects.get(subject) ?? [], this.levelOf(subject));
+    validate(subject, document);
+    return this.check(subject, document);
   }
 
   async getCompatibility(subject?: string): Promise<CompatibilityLevel> {
@@ -115,6 +137,22 @@ export class InMemorySchemaRegistry implements SchemaRegistry {
     else this.subjectLevels.set(subject, level);
   }
 
+  private check(subject: string, document: SchemaDocument): CompatibilityResult {
+    const versions = this.subjects.get(subject) ?? [];
+    const level = this.levelOf(subject);
+    const latest = versions.at(-1);
+    if (level !== 'NONE' && latest !== undefined && latest.document.format !== document.format) {
+      // As Confluent's registry: a subject's schema type cannot change under a compatibility rule.
+      const held = registrySchemaType(latest.document.format);
+      return { compatible: false, messages: [`the subject holds a ${held} schema (version ${latest.version}); a ${registrySchemaType(document.format)} schema cannot follow it`] };
+    }
+    if (document.format === 'json') {
+      const previous = versions.flatMap(({ version, document: d }) => (d.format === 'json' ? [{ version, schema: d.schema }] : []));
+      return checkJsonCompatibility(document.schema, previous, level);
+    }
+    return checkCompatibility(document.schema, versions.flatMap(({ version, document: d }) => (d.format === 'avro' ? [{ version, schema: d.schema }] : [])), level);
+  }
+
   private levelOf(subject: string): CompatibilityLevel {
     return this.subjectLevels.get(subject) ?? this.globalLevel;
   }
@@ -124,9 +162,15 @@ export class InMemorySchemaRegistry implements SchemaRegistry {
   }
 }
 
-function validate(subject: string, schema: AvroSchema): void {
+function avroOf(document: SchemaDocument, source: string): AvroSchema {
+  if (document.format !== 'avro') throw new InvalidSchemaError(source, `schema type is ${registrySchemaType(document.format)}, not AVRO`);
+  return document.schema;
+}
+
+function validate(subject: string, document: SchemaDocument): void {
   try {
-    parseAvroSchema(schema);
+    if (document.format === 'avro') parseAvroSchema(document.schema);
+    else compileJsonSchema(document.schema as JsonSchema);
   } catch (err) {
     throw new InvalidSchemaError(`subject '${subject}'`, err instanceof Error ? err.message : String(err));
   }

@@ -1,5 +1,5 @@
 /**
- * Avro serdes in the Confluent wire format, Schema Registry clients, and the
+ * Avro and JSON Schema serdes in the Confluent wire format, Schema Registry clients, and the
  * logic behind `sluice schemas check | register | codegen`.
  *
  * @example
@@ -16,12 +16,16 @@ export type {
   AvroPrimitiveSchema, AvroRecordSchema, AvroSchema, AvroSchemaObject,
 } from './avro-schema.js';
 export { canonicalSchemaText } from './canonical-schema-text.js';
+export {
+  registrySchemaType, schemaFileFormat, schemaFileName, type JsonSchema, type SchemaDocument,
+} from './schema-document.js';
 export { DecimalType } from './decimal-type.js';
 export { loadSchemaFile, loadSchemas, type LoadedSchema } from './load-schemas.js';
 export { parseAvroSchema } from './parse-avro-schema.js';
 export { subjectFor, type SubjectNameStrategy } from './subject-for.js';
 
 // Registries
+export { isDocumentRegistry, type DocumentRegistry, type LatestDocument } from './document-registry.js';
 export { HttpSchemaRegistry, type HttpSchemaRegistryOptions } from './http-schema-registry.js';
 export { InMemorySchemaRegistry, type InMemorySchemaRegistryOptions } from './in-memory-schema-registry.js';
 export { redactUrl } from './redact-url.js';
@@ -43,7 +47,10 @@ export { RegistryUnavailableError } from './registry-unavailable-error.js';
 export { UnknownSchemaIdError } from './unknown-schema-id-error.js';
 
 // Codec
+export type { Codec, SchemaFormat } from './codec.js';
 export { AvroCodec, type AvroCodecOptions } from './avro-codec.js';
+export { JsonSchemaCodec, type JsonSchemaCodecOptions } from './json-schema-codec.js';
+export { compileJsonSchema, type JsonSchemaCheck } from './compile-json-schema.js';
 export { AvroPayloadGuard, type GuardFailure } from './avro-payload-guard.js';
 export { DEFAULT_DECODE_LIMITS, type DecodeLimits } from './decode-limits.js';
 export type { DecodeFailureReason, DecodeResult } from './decode-result.js';
@@ -54,6 +61,7 @@ export {
 
 // Compatibility and schema tooling (CLI logic)
 export { checkCompatibility, type SchemaVersion } from './check-compatibility.js';
+export { checkJsonCompatibility, type JsonSchemaVersion } from './check-json-compatibility.js';
 export { checkSchemas, formatSchemaChecks, type SchemaCheck, type SchemaCheckReport } from './check-schemas.js';
 export { explainIncompatibility, resolutionFailure, typeLabel, type ResolutionRole } from './explain-incompatibility.js';
 export { generateTypes, type TypeSource } from './generate-types.js';
