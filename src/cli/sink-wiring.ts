@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { TopologyPlan } from '../plan/topology-plan.js';
 import type { SchemaResolver } from '../runtime/codec-set.js';
 import type { RuntimeLog } from '../runtime/runtime-log.js';
@@ -7,12 +5,20 @@ import { SinkRunner } from '../runtime/sink/sink-runner.js';
 import { sinkSource } from '../runtime/sink/sink-source.js';
 import type { StreamTransport } from '../runtime/stream-transport.js';
 import type { SchemaRegistry } from '../serde/index.js';
-import type { PostgresSinkSpec } from '../sinks/index.js';
-import {
-  classifyDatabaseError, createPostgresSink, describeFrameworkReport, ensureFrameworkSchema, openDatabase, pingDatabase, runMigrations, type OpenedDatabase,
-} from '../sinks/postgres/index.js';
-import { deadLetterColumns } from './dead-letter-columns.js';
+import type { SinkDriver } from '../sinks/index.js';
+import { postgresDriver } from '../sinks/postgres/index.js';
 import { databaseConnectionError } from './start-up-checks.js';
+
+/**
+ * The sink drivers a run can use, by spec `kind`: each factory makes a fresh
+ * driver for one run.
+ *
+ * @example
+ * ```ts
+ * const drivers: SinkDriverRegistry = { postgres: () => postgresDriver({ databaseUrl, defaultDatabaseUrl: undefined }) };
+ * ```
+ */
+export type SinkDriverRegistry = Readonly<Record<string, () => SinkDriver>>;
 
 /**
  * What `sluice run` needs to start the sinks of its topologies.
@@ -40,74 +46,101 @@ export interface SinkWiringOptions {
   readonly instanceId?: string;
   /** One topology run under `--application-id`: its sinks' groups derive from it. */
   readonly applicationId?: string;
+  /** The drivers by kind; default {@link defaultSinkDrivers} of these options. */
+  readonly drivers?: SinkDriverRegistry;
 }
 
 /**
- * The sink runners of a `sluice run`, and the database they share.
+ * The sink runners of a `sluice run`, and the drivers they share.
  *
  * @example
  * ```ts
- * const { runners, database, close } = await wireSinks(options);
- * database?.target.kind; // 'postgres' or 'pglite'
+ * const { runners, drivers, close } = await wireSinks(options);
+ * drivers.map((d) => d.kind); // ['postgres']
  * ```
  */
 export interface WiredSinks {
   readonly runners: readonly SinkRunner[];
-  readonly database: OpenedDatabase | undefined;
+  /** The drivers opened for these sinks, one per kind in use. */
+  readonly drivers: readonly SinkDriver[];
   close(): Promise<void>;
 }
 
 /**
- * Opens the database (only when some topology has a PostgreSQL sink), says
- * which one and checks that a server accepts a connection (else an error
- * naming `DATABASE_URL`, password redacted, and the fix), creates or
- * upgrades Sluice's own tables (always: they are Sluice's business), applies
- * the `sql/` migrations unless disabled, and builds one
- * {@link SinkRunner} per sink. Every sink's table is checked here, before
- * any topology starts: a mismatch or a refused identifier stops `sluice run`
- * at start-up with the sink's message.
+ * The drivers `sluice run` knows: `postgres`, connecting where the options say.
+ *
+ * @example
+ * ```ts
+ * Object.keys(defaultSinkDrivers(options)); // ['postgres']
+ * ```
+ */
+export function defaultSinkDrivers(options: SinkWiringOptions): SinkDriverRegistry {
+  return {
+    postgres: () =>
+      postgresDriver({
+        databaseUrl: options.databaseUrl,
+        defaultDatabaseUrl: options.defaultDatabaseUrl,
+        connectionError: databaseConnectionError,
+        ...(options.databaseUrlName === undefined ? {} : { databaseUrlName: options.databaseUrlName }),
+      }),
+  };
+}
+
+/**
+ * Looks each sink's driver up by its spec's `kind` (an unknown kind fails
+ * naming the sinks and the kinds known), opens each driver in use once (for
+ * PostgreSQL: says which database, checks a server accepts a connection,
+ * creates or upgrades Sluice's own tables, applies `sql/` unless disabled),
+ * and builds one {@link SinkRunner} per sink. Every sink's destination is
+ * checked here, before any topology starts: a mismatch or a refused
+ * identifier stops `sluice run` at start-up with the sink's message.
  *
  * @example
  * ```ts
  * const sinks = await wireSinks({ plans, projectDir, databaseUrl, defaultDatabaseUrl: undefined, migrate: true, transport, registry, resolveSchema, log });
  * // log: "database: embedded PostgreSQL (PGlite) at /app/.sluice/pglite: no DATABASE_URL and postgres://postgres@127.0.0.1:5432/postgres did not answer (ECONNREFUSED)"
  * for (const runner of sinks.runners) await runner.start();
+ * // a sink of kind 'kafka': Error: no sink driver for kind "kafka": events-pipeline/raw-events-out; sluice run knows: postgres
  * ```
  */
 export async function wireSinks(options: SinkWiringOptions): Promise<WiredSinks> {
   const { plans, log } = options;
   const sinks = plans.flatMap((plan) => plan.sinks.map((sink) => ({ plan, sink })));
-  if (sinks.length === 0) return { runners: [], database: undefined, close: async () => {} };
-  const unknown = sinks.filter(({ sink }) => sink.spec.kind !== 'postgres');
+  if (sinks.length === 0) return { runners: [], drivers: [], close: async () => {} };
+  const registry = options.drivers ?? defaultSinkDrivers(options);
+  const known = Object.keys(registry).sort();
+  const unknown = sinks.filter(({ sink }) => !Object.hasOwn(registry, sink.spec.kind));
   if (unknown.length > 0) {
-    throw new Error(`no runtime for sink kind(s): ${unknown.map(({ plan, sink }) => `${plan.topology}/${sink.name} (${sink.spec.kind})`).join(', ')}; sluice run supports postgres({...})`);
+    const kinds = [...new Set(unknown.map(({ sink }) => JSON.stringify(sink.spec.kind)))].join(', ');
+    throw new Error(
+      `no sink driver for kind ${kinds}: ${unknown.map(({ plan, sink }) => `${plan.topology}/${sink.name}`).join(', ')}; ` +
+        `sluice run knows: ${known.join(', ') || 'none'}`,
+    );
   }
 
-  const database = await openDatabase({
-    databaseUrl: options.databaseUrl,
-    pgliteDir: join(options.projectDir, '.sluice', 'pglite'),
-    ...(options.defaultDatabaseUrl ? { defaultDatabaseUrl: options.defaultDatabaseUrl } : {}),
-  });
-  log('info', `database: ${database.description}`, { kind: database.target.kind });
+  const drivers = new Map<string, SinkDriver>();
+  const close = async (): Promise<void> => {
+    for (const driver of drivers.values()) await driver.close().catch(() => {});
+  };
   try {
-    if (database.target.kind === 'postgres') {
-      const variable = database.target.reason === 'configured' ? (options.databaseUrlName ?? 'DATABASE_URL') : 'SLUICE_DEFAULT_DATABASE_URL';
-      const url = database.target.url;
-      await pingDatabase(database.db).catch((error: unknown) => {
-        throw databaseConnectionError(variable, url, error);
-      });
+    for (const { sink } of sinks) {
+      if (drivers.has(sink.spec.kind)) continue;
+      const driver = registry[sink.spec.kind]!();
+      drivers.set(sink.spec.kind, driver);
+      await driver.open({ projectDir: options.projectDir, migrate: options.migrate, log });
     }
-    await migrateDatabase(database, options);
     const runners = sinks.map(({ plan, sink }) => {
+      const driver = drivers.get(sink.spec.kind)!;
       const source = sinkSource(plan, sink.name, options.resolveSchema, options.applicationId ?? plan.applicationId);
-      const destination = createPostgresSink({
-        name: sink.name,
-        consumerGroup: source.groupId,
-        db: database.db,
-        spec: source.kind === 'dead-letter' ? deadLetterColumns(sink.spec as PostgresSinkSpec, source.fields) : (sink.spec as PostgresSinkSpec),
-        fields: source.fields,
-        schemas: { key: source.keySchema, value: source.valueSchema },
+      const destination = driver.createSink({
         topology: plan.topology,
+        name: sink.name,
+        spec: source.kind === 'dead-letter' ? driver.deadLetterSpec(sink.spec, source.fields) : sink.spec,
+        consumerGroup: source.groupId,
+        records: source.kind,
+        fields: source.fields,
+        keySchema: source.keySchema,
+        valueSchema: source.valueSchema,
       });
       return new SinkRunner({
         source,
@@ -115,31 +148,14 @@ export async function wireSinks(options: SinkWiringOptions): Promise<WiredSinks>
         transport: options.transport,
         registry: options.registry,
         log,
-        classifyError: classifyDatabaseError,
+        classifyError: (error) => driver.classifyError(error),
         ...(options.instanceId ? { staticMemberId: `${source.groupId}-${options.instanceId}` } : {}),
       });
     });
     for (const runner of runners) await runner.check();
-    return { runners, database, close: () => database.close() };
+    return { runners, drivers: [...drivers.values()], close };
   } catch (error) {
-    await database.close().catch(() => {});
+    await close();
     throw error;
   }
-}
-
-// Sluice's own tables come first and whatever `--no-migrate` says: the sinks cannot run without them.
-async function migrateDatabase(database: OpenedDatabase, options: SinkWiringOptions): Promise<void> {
-  const dir = join(options.projectDir, 'sql');
-  if (options.migrate && existsSync(dir)) {
-    const report = await runMigrations(database.db, dir);
-    options.log('info', describeFrameworkReport(report.framework), { applied: report.framework.applied });
-    for (const name of report.retired) {
-      options.log('info', `sql/${name} is no longer needed: Sluice creates sluice_offsets itself now; delete it`);
-    }
-    options.log('info', `migrations: ${report.applied.length} applied, ${report.skipped.length + report.retired.length} already applied`, { applied: report.applied });
-    return;
-  }
-  const framework = await ensureFrameworkSchema(database.db);
-  options.log('info', describeFrameworkReport(framework), { applied: framework.applied });
-  if (options.migrate) options.log('info', `no sql/ folder: only Sluice's own tables`);
 }

@@ -14,6 +14,7 @@
 export type {
   PartitionOffset, RejectedRecord, Sink, SinkBatch, SinkRecord, TopicPartition, WriteOptions, WriteOutcome,
 } from './sink.js';
+export type { SinkDriver, SinkDriverContext, SinkDriverLog, SinkFault, SinkKindSpec, SinkTarget } from './sink-driver.js';
 export { retryWithBackoff, type RetryOptions } from './retry-with-backoff.js';
 export {
   postgres, PostgresSinkSpecError,

@@ -1,18 +1,10 @@
 import type { SchemaRegistry } from '../../serde/index.js';
-import type { Sink } from '../../sinks/index.js';
+import type { Sink, SinkFault } from '../../sinks/index.js';
 import type { RuntimeLog } from '../runtime-log.js';
 import type { SinkSource } from './sink-source.js';
 import type { StreamTransport } from '../stream-transport.js';
 
-/**
- * How a destination error must be handled (for PostgreSQL: `classifyDatabaseError`).
- *
- * @example
- * ```ts
- * const classifyError = (e: unknown): SinkFault => classifyDatabaseError(e); // '57P01' → 'retry', '42703' → 'fatal'
- * ```
- */
-export type SinkFault = 'retry' | 'reject' | 'fatal';
+export type { SinkFault };
 
 /**
  * Wiring and tuning for {@link SinkRunner}.

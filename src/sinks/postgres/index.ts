@@ -11,6 +11,8 @@
  * @module
  */
 export { createPostgresSink, type PostgresSinkConfig } from './postgres-sink.js';
+export { postgresDriver, PostgresDriver, type PostgresDriverOptions } from './postgres-driver.js';
+export { deadLetterColumns } from './dead-letter-columns.js';
 export type { BindStyle } from './batch-statements.js';
 export { SinkTableMismatchError, planTable, type PlannedColumn, type TablePlan } from './table-plan.js';
 export { RecordMappingError, toParameter } from './record-row.js';

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { plan, postgres, topology, TopologyDefinitionError, type InputRecord } from 'sluice';
 import { InMemorySchemaRegistry } from 'sluice/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { deadLetterColumns } from '../../../src/cli/dead-letter-columns.js';
+import { deadLetterColumns } from '../../../src/sinks/postgres/dead-letter-columns.js';
 import { BatchContext } from '../../../src/runtime/batch-context.js';
 import { DeadLetterRecordDecoder } from '../../../src/runtime/sink/dead-letter-record-decoder.js';
 import { DEAD_LETTER_ROW_SCHEMA, deadLetterRow, toJson, type DeadLetterRow } from '../../../src/runtime/sink/dead-letter-row.js';

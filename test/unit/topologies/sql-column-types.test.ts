@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { deadLetterColumns } from '../../../src/cli/dead-letter-columns.js';
+import { deadLetterColumns } from '../../../src/sinks/postgres/dead-letter-columns.js';
 import { loadProjectSchemas } from '../../../src/cli/project-schemas.js';
 import { TopologyCatalog } from '../../../src/cli/topology-catalog.js';
 import { sinkSource } from '../../../src/runtime/sink/sink-source.js';

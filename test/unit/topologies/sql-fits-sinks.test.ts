@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { PlanNode, TopologyPlan } from 'sluice';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { deadLetterColumns } from '../../../src/cli/dead-letter-columns.js';
+import { deadLetterColumns } from '../../../src/sinks/postgres/dead-letter-columns.js';
 import { TopologyCatalog } from '../../../src/cli/topology-catalog.js';
 import { DEAD_LETTER_ROW_SCHEMA } from '../../../src/runtime/sink/dead-letter-row.js';
 import { loadSchemas, type AvroRecordSchema } from '../../../src/serde/index.js';

@@ -1,4 +1,4 @@
-import type { PostgresSinkSpec } from '../sinks/index.js';
+import type { PostgresSinkSpec } from './postgres-sink-spec.js';
 
 /**
  * The PostgreSQL spec of a sink on a dead-letter topic: without explicit
