@@ -16,6 +16,7 @@ import { consumeCommand } from './commands/consume-command.js';
 import { usageErrors } from './usage-errors.js';
 import { findProjectDir } from './project-dir.js';
 import { projectSluiceBin, runProjectSluice } from './project-sluice.js';
+import { errorText } from '../error-text.js';
 
 /** Exit codes scripts can rely on. */
 export const EXIT = { ok: 0, failure: 1, usage: 2, unhealthy: 3 } as const;
@@ -65,7 +66,7 @@ export async function main(argv: readonly string[], projectDir?: string): Promis
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     // Operational errors carry their explanation in the message; the stack helps only when debugging Sluice itself.
     const debug = process.env.SLUICE_DEBUG === '1' && error instanceof Error;
-    context.info(`sluice: ${debug ? (error.stack ?? error.message) : error instanceof Error ? error.message : String(error)}`);
+    context.info(`sluice: ${debug ? (error.stack ?? error.message) : errorText(error)}`);
     if (!debug && !(error instanceof StackError)) context.info('(SLUICE_DEBUG=1 shows the stack trace)');
     return EXIT.failure;
   }

@@ -1,6 +1,7 @@
 import { RegistryUnavailableError } from '../serde/index.js';
 import type { CliContext } from './cli-context.js';
 import { UnknownTopologyError } from './topology-catalog.js';
+import { errorText } from '../error-text.js';
 
 /**
  * Runs a command's work and turns an expected failure into one readable line
@@ -18,7 +19,7 @@ export async function reportFailure(context: CliContext, command: string, work: 
   try {
     await work();
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorText(error);
     const hint = error instanceof RegistryUnavailableError ? ' (is it running? see `sluice stack status`)' : '';
     context.info(`sluice ${command}: ${message}${hint}`);
     context.setExitCode(error instanceof UnknownTopologyError ? 2 : 1);

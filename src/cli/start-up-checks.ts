@@ -4,6 +4,7 @@ import { probeKafka, type KafkaProperties } from '../kafka/index.js';
 import type { TopologyPlan } from '../plan/topology-plan.js';
 import type { SchemaResolver } from '../runtime/codec-set.js';
 import { HttpSchemaRegistry, redactUrl, RegistryUnavailableError } from '../serde/index.js';
+import { errorText } from '../error-text.js';
 
 /** How long `sluice run` waits at start-up for a service that does not answer (the broker's too). */
 export const START_UP_DEADLINE_MS = 30_000;
@@ -31,7 +32,7 @@ export const COMMAND_KAFKA_DEADLINE_MS = 10_000;
 export async function awaitKafka(bootstrapServers: string, properties: KafkaProperties, timeoutMs: number = START_UP_DEADLINE_MS): Promise<void> {
   await probeKafka(bootstrapServers, timeoutMs, properties).catch((error: unknown) => {
     throw new Error(
-      `Kafka at ${bootstrapServers} did not answer a metadata request within ${Math.round(timeoutMs / 1000)} s (${error instanceof Error ? error.message : String(error)}); ` +
+      `Kafka at ${bootstrapServers} did not answer a metadata request within ${Math.round(timeoutMs / 1000)} s (${errorText(error)}); ` +
         'check KAFKA_BOOTSTRAP_SERVERS and the SLUICE_KAFKA_* security settings, or start a local stack with `sluice stack up`',
       { cause: error },
     );
@@ -59,7 +60,7 @@ export async function awaitRegistry(url: string, timeoutMs: number = START_UP_DE
       await registry.getCompatibility();
       return;
     } catch (error) {
-      const text = error instanceof Error ? error.message : String(error);
+      const text = errorText(error);
       if (!(error instanceof RegistryUnavailableError)) {
         if ((error as { status?: unknown }).status === 404) {
           // The client's own message already says where the API is (registry-http.ts); say only which variable.

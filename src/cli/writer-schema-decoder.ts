@@ -2,6 +2,7 @@ import {
   DEFAULT_DECODE_LIMITS, WIRE_HEADER_BYTES, WIRE_MAGIC_BYTE, WriterSchemaCache,
   type DecodeLimits, type DecodeResult, type SchemaRegistry,
 } from '../serde/index.js';
+import { errorText } from '../error-text.js';
 
 /**
  * Decodes Confluent wire-format payloads with their own writer schema (the
@@ -66,7 +67,7 @@ export class WriterSchemaDecoder {
       if (offset !== buf.length) return { ok: false, reason: 'corrupt', message: `${buf.length - offset} trailing byte(s) after the Avro body (schema id ${id})` };
       return { ok: true, value, schemaId: id };
     } catch (error) {
-      return { ok: false, reason: 'corrupt', message: `invalid Avro body for schema id ${id}: ${error instanceof Error ? error.message : String(error)}` };
+      return { ok: false, reason: 'corrupt', message: `invalid Avro body for schema id ${id}: ${errorText(error)}` };
     }
   }
 }

@@ -1,5 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import type { KafkaProperties } from './kafka-config.js';
+import { errorText } from '../error-text.js';
 
 const DESCRIBE_CONFIGS = 32;
 /** v1: Kafka 1.1 and later answer it, 4.x included (4.0 dropped v0). */
@@ -91,7 +92,7 @@ export async function describeTopicConfigEntries(
     try {
       response = await roundTrip(broker, request, timeoutMs);
     } catch (error) {
-      failures.push(`${broker.host}:${broker.port}: ${error instanceof Error ? error.message : String(error)}`);
+      failures.push(`${broker.host}:${broker.port}: ${errorText(error)}`);
       continue;
     }
     return decodeResponse(response);

@@ -5,6 +5,7 @@ import type { KafkaProperties } from './kafka-config.js';
 import { describeTopicConfigs } from './describe-topic-configs.js';
 import { clusterBrokers } from './cluster-brokers.js';
 import { replicationFromEnv, topicReplication, type ReplicationPolicy } from './topic-replication.js';
+import { errorText } from '../error-text.js';
 
 /** Group-coordinator errors that pass once the coordinator has moved or loaded. */
 const COORDINATOR_MOVING: ReadonlySet<number> = new Set([
@@ -137,7 +138,7 @@ export class KafkaAdmin {
   async awaitTopicsReady(names: readonly string[]): Promise<Map<string, number>> {
     const deadline = Date.now() + this.#timeoutMs;
     for (let attempt = 0; ; attempt++) {
-      const look = await this.#lookReady(names).catch((error: unknown) => ({ counts: undefined, waiting: error instanceof Error ? error.message : String(error) }));
+      const look = await this.#lookReady(names).catch((error: unknown) => ({ counts: undefined, waiting: errorText(error) }));
       if (look.counts !== undefined) return look.counts;
       if (Date.now() > deadline) {
         throw new Error(

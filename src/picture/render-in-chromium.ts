@@ -2,6 +2,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { importOptional } from '../optional-package.js';
+import { errorText } from '../error-text.js';
 
 /** Where Chromium is looked for when `SLUICE_CHROMIUM` is not set (Debian's `chromium` package). */
 export const DEFAULT_CHROMIUM = '/usr/bin/chromium';
@@ -106,7 +107,7 @@ export async function launchChromium(env: NodeJS.ProcessEnv = process.env): Prom
   try {
     return await chromium.launch({ executablePath, headless: true, args: [...CHROMIUM_ARGS], timeout: TIMEOUT_MS });
   } catch (error) {
-    const first = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+    const first = errorText(error).split('\n')[0];
     throw new Error(`Chromium at ${executablePath} did not start: ${first} (set SLUICE_CHROMIUM to another binary?)`);
   }
 }

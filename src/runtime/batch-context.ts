@@ -142,15 +142,3 @@ function constantBytes(value: string | number): Buffer {
   }
   return bytes;
 }
-
-/**
- * A thrown value as a one-line message.
- *
- * @example
- * ```ts
- * errorMessage(new Error('boom')); // 'boom'
- * ```
- */
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

@@ -31,8 +31,5 @@ export function label(p: TopicPartitionRef): string {
   return `${p.topic}[${p.partition}]`;
 }
 
-
-/** An error's message, whatever was thrown. */
-export function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
+/** Re-exported for the runner's existing import; the helper lives in `src/error-text.ts`. */
+export { errorText } from '../error-text.js';

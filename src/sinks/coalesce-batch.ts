@@ -1,4 +1,5 @@
 import type { PartitionOffset, RejectedRecord, SinkRecord } from './sink.js';
+import { errorText } from '../error-text.js';
 
 /**
  * How a batch lands, whatever the destination:
@@ -91,7 +92,7 @@ export function coalesceBatch(
   endRun();
 
   const reject = (record: SinkRecord, error: unknown): void => {
-    rejected.push({ record, code: undefined, message: error instanceof Error ? error.message : String(error) });
+    rejected.push({ record, code: undefined, message: errorText(error) });
   };
 
   if (mode === 'append') {

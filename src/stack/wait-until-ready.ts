@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { errorText } from '../error-text.js';
 
 /**
  * Polls `check` until it resolves, `gaveUp()` reports a reason to stop early
@@ -28,7 +29,7 @@ export async function waitUntilReady(options: {
       await options.check(Math.min(remaining, 5_000));
       return undefined;
     } catch (error) {
-      lastError = error instanceof Error ? error.message : String(error);
+      lastError = errorText(error);
     }
     await sleep(options.intervalMs ?? 500);
   }

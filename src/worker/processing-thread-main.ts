@@ -12,12 +12,12 @@ import { HttpSchemaRegistry } from '../serde/index.js';
 import { RelayObserver } from './observer-relay.js';
 import { remoteStreamTransport } from './remote-stream-transport.js';
 import type { ProcessingThreadCommand, ProcessingThreadData, ProcessingThreadMessage, ThreadTopologyLoader } from './processing-thread-messages.js';
+import { errorText } from '../error-text.js';
 
 if (parentPort === null) throw new Error('processing-thread-main runs as a worker thread (see ProcessingThread)');
 const control = parentPort;
 const data = workerData as ProcessingThreadData;
 const report = (message: ProcessingThreadMessage): void => control.postMessage(message);
-const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 const log: RuntimeLog = (level, message, fields) => {
   try {

@@ -5,6 +5,7 @@ import { checkTopologySchemas } from '../start-up-checks.js';
 import { usageErrors } from '../usage-errors.js';
 import { TopologyCatalog } from '../topology-catalog.js';
 import { formatTopologyList, summarizeTopology } from '../topology-summary.js';
+import { errorText } from '../../error-text.js';
 
 /**
  * `sluice list`: every topology in `topologies/` with a one-line summary of
@@ -31,7 +32,7 @@ export function listCommand(context: CliContext): Command {
       }
       // A broken schema file is reported once; the topologies are still listed, without the field check.
       const schemas = await loadProjectSchemas(context.projectDir).catch((error: unknown) => {
-        context.info(`sluice list: ${error instanceof Error ? error.message : String(error)}`);
+        context.info(`sluice list: ${errorText(error)}`);
         context.setExitCode(1);
         return undefined;
       });
@@ -42,7 +43,7 @@ export function listCommand(context: CliContext): Command {
           if (schemas !== undefined) checkTopologySchemas(plan, schemas.resolve);
           entries.push({ name, summary: summarizeTopology(plan) });
         } catch (error) {
-          entries.push({ name, error: error instanceof Error ? error.message : String(error) });
+          entries.push({ name, error: errorText(error) });
           context.setExitCode(1);
         }
       }

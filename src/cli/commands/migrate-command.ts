@@ -9,6 +9,7 @@ import type { CliContext } from '../cli-context.js';
 import { usageErrors } from '../usage-errors.js';
 import { resolveEndpoints } from '../endpoints.js';
 import { reportFailure } from '../report-failure.js';
+import { errorText } from '../../error-text.js';
 
 /**
  * `sluice migrate [--dir sql]`: creates or upgrades Sluice's own tables
@@ -91,7 +92,7 @@ async function readMigrations(dir: string, shown: string): Promise<MigrationFile
     names = await readdir(dir);
   } catch (error) {
     const missing = (error as { code?: unknown }).code === 'ENOENT' ? ` (no such folder: create it, or leave out --dir to use sql/)` : '';
-    throw new MigrationError(`cannot read migrations folder ${shown}: ${error instanceof Error ? error.message : String(error)}${missing}`, { cause: error });
+    throw new MigrationError(`cannot read migrations folder ${shown}: ${errorText(error)}${missing}`, { cause: error });
   }
   const sql = names.filter((n) => n.endsWith('.sql'));
   return parseMigrationFiles(await Promise.all(sql.map(async (name) => ({ name, sql: await readFile(join(dir, name), 'utf8') }))));

@@ -12,6 +12,7 @@ import { compileJsonToAvro, JsonToAvroError } from '../json-to-avro.js';
 import { resolveProduceSchema } from '../produce-schema.js';
 import { awaitKafka, COMMAND_KAFKA_DEADLINE_MS } from '../start-up-checks.js';
 import { usageErrors } from '../usage-errors.js';
+import { errorText } from '../../error-text.js';
 
 /** `EXIT` of main.ts (not imported: main imports this file). */
 const EXIT_FAILURE = 1;
@@ -187,7 +188,7 @@ function keyExtractor(field: string | undefined, schema: AvroSchema): ((value: u
 function lineProblem(error: unknown): string {
   if (error instanceof SyntaxError) return `not valid JSON: ${error.message}`;
   if (error instanceof JsonToAvroError) return `does not fit the schema: ${error.message}`;
-  return error instanceof Error ? error.message : String(error);
+  return errorText(error);
 }
 
 function batchSize(raw: string): number {

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parseStringPattern, type StringPattern } from './string-pattern.js';
+import { errorText } from '../../error-text.js';
 
 /**
  * How the schema-driven generator fills one field (see {@link GeneratorConfig}).
@@ -102,7 +103,7 @@ export function parseGeneratorConfig(text: string, file: string): GeneratorConfi
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new GeneratorConfigError(`${file}: not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+    throw new GeneratorConfigError(`${file}: not valid JSON (${errorText(error)})`);
   }
   const fail = (message: string): never => {
     throw new GeneratorConfigError(`${file}: ${message}`);

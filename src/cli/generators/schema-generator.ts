@@ -7,6 +7,7 @@ import { mixRecords } from './mix-records.js';
 import { expectedDeadLetters, type ExpectedDeadLetters } from './oracle-support.js';
 import { RecordGenerator, type Spoiler } from './record-generator.js';
 import { SeededRandom } from './seeded-random.js';
+import { errorText } from '../../error-text.js';
 
 /**
  * One source topic of a topology, with the schema its records are written with.
@@ -187,7 +188,7 @@ function refusedBy(source: Source, value: Value): { readonly reason: string; rea
     try {
       verdict = step.check(value);
     } catch (error) {
-      return { reason: `step '${step.name}' threw: ${error instanceof Error ? error.message : String(error)}`, threw: true };
+      return { reason: `step '${step.name}' threw: ${errorText(error)}`, threw: true };
     }
     if (verdict !== true) return { reason: typeof verdict === 'string' ? verdict : 'validation failed', threw: false };
   }

@@ -1,7 +1,8 @@
 import type { BranchNode } from '../../plan/plan-node.js';
-import { errorMessage, type BatchContext } from '../batch-context.js';
+import type { BatchContext } from '../batch-context.js';
 import type { Envelope } from '../envelope.js';
 import { runAll, type Processor } from './processor.js';
+import { errorText } from '../../error-text.js';
 
 /**
  * A compiled arm: its predicate (absent: takes everything left) and children.
@@ -44,7 +45,7 @@ export class BranchProcessor implements Processor {
         const index = this.arms.findIndex((arm) => arm.when === undefined || arm.when(env.value));
         if (index >= 0) routed[index]!.push(env);
       } catch (error) {
-        ctx.deadLetter(env.origin, this.node.deadLetter, 'error', this.node.name, `branch predicate threw: ${errorMessage(error)}`);
+        ctx.deadLetter(env.origin, this.node.deadLetter, 'error', this.node.name, `branch predicate threw: ${errorText(error)}`);
       }
     }
     for (let i = 0; i < this.arms.length; i++) await runAll(this.arms[i]!.next, routed[i]!, ctx);

@@ -1,8 +1,9 @@
 import type { PipeNode } from '../../plan/plan-node.js';
-import { errorMessage, type BatchContext } from '../batch-context.js';
+import type { BatchContext } from '../batch-context.js';
 import type { Envelope } from '../envelope.js';
 import { runPipe } from '../run-pipe.js';
 import { runAll, type Processor } from './processor.js';
+import { errorText } from '../../error-text.js';
 
 /**
  * Runs the user's RxJS operators over the batch (see `runPipe`); records
@@ -22,7 +23,7 @@ export class PipeProcessor implements Processor {
   async run(envelopes: readonly Envelope[], ctx: BatchContext): Promise<void> {
     const { outputs, failures } = await runPipe(this.node.operators, envelopes);
     for (const { envelope, error } of failures) {
-      ctx.deadLetter(envelope.origin, this.node.deadLetter, 'error', this.node.name, errorMessage(error));
+      ctx.deadLetter(envelope.origin, this.node.deadLetter, 'error', this.node.name, errorText(error));
     }
     await runAll(this.next, outputs, ctx);
   }

@@ -1,12 +1,13 @@
 import type { RepartitionSinkNode } from '../../plan/plan-node.js';
 import type { AvroCodec } from '../../serde/index.js';
-import { errorMessage, sourceHeaders, sourceKey, type BatchContext } from '../batch-context.js';
+import { sourceHeaders, sourceKey, type BatchContext } from '../batch-context.js';
 import { ERROR_HEADERS } from '../error-headers.js';
 import { EVENT_TIME_HEADER } from '../event-time.js';
 import type { Envelope } from '../envelope.js';
 import type { OutputRecord } from '../records.js';
 import { WATERMARK_HEADERS, watermarkMarkers } from '../watermark-headers.js';
 import type { Processor } from './processor.js';
+import { errorText } from '../../error-text.js';
 
 /** Stands for a source record without a key in `sluice.source.key`; shared, never written to. */
 const EMPTY = Buffer.alloc(0);
@@ -71,14 +72,14 @@ export class RepartitionSinkProcessor implements Processor {
         groupKey = key(env.value);
         if (typeof groupKey !== 'string') throw new TypeError(`the key must be a string, got ${typeof groupKey}`);
       } catch (error) {
-        ctx.deadLetter(env.origin, deadLetter, 'error', name, `key selector threw: ${errorMessage(error)}`);
+        ctx.deadLetter(env.origin, deadLetter, 'error', name, `key selector threw: ${errorText(error)}`);
         continue;
       }
       let value: Buffer;
       try {
         value = this.codec.encode(env.value);
       } catch (error) {
-        ctx.deadLetter(env.origin, deadLetter, 'serialize', name, errorMessage(error));
+        ctx.deadLetter(env.origin, deadLetter, 'serialize', name, errorText(error));
         continue;
       }
       if (env.eventTime > this.#watermark) this.#setWatermark(env.eventTime);

@@ -1,8 +1,9 @@
 import type { StreamSinkNode } from '../../plan/plan-node.js';
 import type { AvroCodec } from '../../serde/index.js';
-import { errorMessage, type BatchContext } from '../batch-context.js';
+import type { BatchContext } from '../batch-context.js';
 import type { Envelope } from '../envelope.js';
 import type { Processor } from './processor.js';
+import { errorText } from '../../error-text.js';
 
 /**
  * Writes records to an output topic, Avro-encoded, keeping their keys;
@@ -27,7 +28,7 @@ export class StreamSinkProcessor implements Processor {
       try {
         value = this.codec.encode(env.value);
       } catch (error) {
-        ctx.deadLetter(env.origin, deadLetter, 'serialize', name, errorMessage(error));
+        ctx.deadLetter(env.origin, deadLetter, 'serialize', name, errorText(error));
         continue;
       }
       ctx.emitFrom(env.origin, deadLetter, name, { topic, partition: undefined, key: env.key, value, timestamp: env.eventTime, headers: {} });

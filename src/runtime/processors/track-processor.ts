@@ -1,10 +1,11 @@
 import type { TableSinkNode, TrackNode } from '../../plan/plan-node.js';
 import { stateSchemaProblem } from '../../plan/state-schema.js';
 import type { AvroCodec, AvroRecordSchema } from '../../serde/index.js';
-import { errorMessage, type BatchContext } from '../batch-context.js';
+import type { BatchContext } from '../batch-context.js';
 import type { Envelope } from '../envelope.js';
 import type { InputRecord } from '../records.js';
 import type { StatefulProcessor } from './stateful-processor.js';
+import { errorText } from '../../error-text.js';
 
 /**
  * The codecs of a tracked table: its key (`{ <keyField> }`) and the state.
@@ -119,7 +120,7 @@ export class TrackProcessor implements StatefulProcessor {
     try {
       result = update(current ?? this.pick({ ...(initial(key) as Record<string, unknown>), [keyField]: key }), env.value);
     } catch (error) {
-      ctx.deadLetter(env.origin, deadLetter, 'error', name, `update threw: ${errorMessage(error)}`);
+      ctx.deadLetter(env.origin, deadLetter, 'error', name, `update threw: ${errorText(error)}`);
       return undefined;
     }
     if (typeof result === 'string') {
@@ -135,7 +136,7 @@ export class TrackProcessor implements StatefulProcessor {
     try {
       return { state, value: this.codecs.value.encode(state) };
     } catch (error) {
-      ctx.deadLetter(env.origin, deadLetter, 'serialize', name, `the new state does not fit the state schema: ${errorMessage(error)}`);
+      ctx.deadLetter(env.origin, deadLetter, 'serialize', name, `the new state does not fit the state schema: ${errorText(error)}`);
       return undefined;
     }
   }

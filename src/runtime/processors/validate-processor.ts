@@ -1,7 +1,8 @@
 import type { ValidateNode } from '../../plan/plan-node.js';
-import { errorMessage, type BatchContext } from '../batch-context.js';
+import type { BatchContext } from '../batch-context.js';
 import type { Envelope } from '../envelope.js';
 import { runAll, type Processor } from './processor.js';
+import { errorText } from '../../error-text.js';
 
 /**
  * Keeps records whose check returns `true`; the others go to the dead-letter
@@ -26,7 +27,7 @@ export class ValidateProcessor implements Processor {
       try {
         verdict = check(env.value);
       } catch (error) {
-        ctx.deadLetter(env.origin, deadLetter, 'error', name, `check threw: ${errorMessage(error)}`);
+        ctx.deadLetter(env.origin, deadLetter, 'error', name, `check threw: ${errorText(error)}`);
         continue;
       }
       if (verdict === true) kept.push(env);

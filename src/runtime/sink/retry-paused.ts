@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { retryWithBackoff } from '../../sinks/index.js';
 import type { RuntimeLog } from '../runtime-log.js';
 import type { StreamConsumer, TopicPartitionRef } from '../stream-transport.js';
+import { errorText } from '../../error-text.js';
 
 /**
  * Options of {@link retryPaused}.
@@ -94,6 +95,3 @@ export async function retryPaused<T>(attempt: () => Promise<T>, options: RetryPa
   }
 }
 
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

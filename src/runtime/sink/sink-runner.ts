@@ -7,6 +7,7 @@ import { retryPaused } from './retry-paused.js';
 import { sinkDeadLetter } from './sink-dead-letter.js';
 import { sinkDecoderFor, type SinkDecoder } from './dead-letter-record-decoder.js';
 import { partitionKey, type CheckpointWriter, type PartitionChange, type StreamConsumer, type TopicPartitionRef } from '../stream-transport.js';
+import { errorText } from '../../error-text.js';
 
 export type { SinkFault, SinkRunnerOptions, SinkRunnerStats } from './sink-runner-options.js';
 
@@ -292,6 +293,3 @@ function label(p: TopicPartitionRef): string {
   return `${p.topic}[${p.partition}]`;
 }
 
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

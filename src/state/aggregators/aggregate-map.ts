@@ -1,4 +1,5 @@
 import type { AnyAggregatorSpec, AvroField, FlatAccumulator } from './aggregator-spec.js';
+import { errorText } from '../../error-text.js';
 
 /**
  * Named aggregators over records `T`; the names become fields of the table
@@ -99,7 +100,7 @@ export class CompiledAggregates<T> {
       try {
         reason = this.specs[i]!.refuse!(record);
       } catch (error) {
-        reason = `its function threw: ${error instanceof Error ? error.message : String(error)}`;
+        reason = `its function threw: ${errorText(error)}`;
       }
       if (reason !== undefined) return `aggregate field "${this.names[i]!}": ${reason}`;
     }
