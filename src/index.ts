@@ -40,7 +40,9 @@ export { ERROR_HEADERS, type DeadLetterReason } from './runtime/error-headers.js
 export type { BatchResult, CommitOffset, InputRecord, OutputRecord, RecordHeaders, TaskCounters } from './runtime/records.js';
 export type { SchemaResolver } from './runtime/codec-set.js';
 
-export { postgres, type PostgresSinkOptions, type PostgresSinkSpec } from './sinks/index.js';
+export {
+  memory, postgres, type MemorySinkMode, type MemorySinkOptions, type MemorySinkSpec, type PostgresSinkOptions, type PostgresSinkSpec,
+} from './sinks/index.js';
 
 export {
   tumbling,

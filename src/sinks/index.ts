@@ -1,6 +1,6 @@
 /**
- * Driver-free surface of `src/sinks`: the `Sink` contract and the
- * `postgres({...})` spec factory. Safe for the package root: importing it loads
+ * Driver-free surface of `src/sinks`: the `Sink` and `SinkDriver` contracts
+ * and the spec factories `postgres({...})` and `memory({...})`. Safe for the package root: importing it loads
  * no database driver. The writer, migrations and `openDatabase` are in
  * `./postgres/index.js`, for the CLI and runtime wiring.
  *
@@ -21,3 +21,8 @@ export {
   type PostgresColumnMapping, type PostgresColumnSpec, type PostgresColumnType,
   type PostgresSinkMode, type PostgresSinkOptions, type PostgresSinkSpec,
 } from './postgres/postgres-sink-spec.js';
+export {
+  memory, MemorySinkSpecError,
+  type MemoryColumnSpec, type MemorySinkMode, type MemorySinkOptions, type MemorySinkSpec,
+} from './memory/memory-sink-spec.js';
+export type { SinkWriteMode } from './coalesce-batch.js';
