@@ -58,7 +58,7 @@ export interface TopologySubjects {
  */
 export function topologySubjects(
   plans: readonly TopologyPlan[],
-  schemas: readonly LoadedSchema[],
+  schemas: readonly Pick<LoadedSchema, 'name' | 'fullName'>[],
   strategy: SubjectNameStrategy = 'topic',
 ): TopologySubjects {
   const byName = new Map(schemas.map((s) => [s.name, s]));
@@ -132,6 +132,6 @@ function schemaUses(plan: TopologyPlan): TopicSchemaUse[] {
     }
     for (const next of node.next) visit(next);
   };
-  for (const sub of plan.subTopologies) visit(sub.root);
+  for (const source of plan.subTopologies.flatMap((s) => s.sources)) visit(source);
   return uses;
 }

@@ -1,5 +1,7 @@
 import { canonicalSchemaText } from './canonical-schema-text.js';
-import type { LoadedSchema } from './load-schemas.js';
+import type { DocumentRegistry } from './document-registry.js';
+import type { LoadedSchemaFile } from './load-schemas.js';
+import type { SchemaDocument } from './schema-document.js';
 import type { CompatibilityLevel, SchemaRegistry } from './schema-registry.js';
 import { subjectsOf, type SchemaSubjectOptions } from './schema-subjects.js';
 
@@ -55,21 +57,22 @@ export interface SchemaCheckReport {
  * ```
  */
 export async function checkSchemas(
-  registry: SchemaRegistry,
-  schemas: readonly LoadedSchema[],
+  registry: SchemaRegistry & DocumentRegistry,
+  schemas: readonly LoadedSchemaFile[],
   options: SchemaSubjectOptions = {},
 ): Promise<SchemaCheckReport> {
   const checks: SchemaCheck[] = [];
   for (const loaded of schemas) {
     for (const subject of subjectsOf(loaded, options)) {
-      const [latest, compatibility] = await Promise.all([registry.getLatest(subject), registry.getCompatibility(subject)]);
+      const document = documentOf(loaded);
+      const [latest, compatibility] = await Promise.all([registry.getLatestDocument(subject), registry.getCompatibility(subject)]);
       const base = { schema: loaded.name, path: loaded.path, subject, latestVersion: latest?.version, compatibility };
       if (latest === undefined) {
         checks.push({ ...base, status: 'new', compatible: true, messages: [] });
-      } else if (canonicalSchemaText(latest.schema) === canonicalSchemaText(loaded.schema)) {
+      } else if (latest.document.format === document.format && canonicalSchemaText(latest.document.schema) === canonicalSchemaText(document.schema)) {
         checks.push({ ...base, status: 'unchanged', compatible: true, messages: [] });
       } else {
-        const verdict = await registry.testCompatibility(subject, loaded.schema);
+        const verdict = await registry.testDocumentCompatibility(subject, document);
         checks.push({
           ...base,
           status: verdict.compatible ? 'compatible' : 'incompatible',
@@ -80,6 +83,18 @@ export async function checkSchemas(
     }
   }
   return { ok: checks.every((c) => c.compatible), checks };
+}
+
+/**
+ * The schema of a loaded file with its format.
+ *
+ * @example
+ * ```ts
+ * documentOf(await loadJsonSchemaFile('schemas/order.schema.json')); // { format: 'json', schema: {...} }
+ * ```
+ */
+export function documentOf(loaded: LoadedSchemaFile): SchemaDocument {
+  return loaded.format === 'json' ? { format: 'json', schema: loaded.schema } : { format: 'avro', schema: loaded.schema };
 }
 
 /**

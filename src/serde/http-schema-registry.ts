@@ -206,6 +206,7 @@ export class HttpSchemaRegistry implements SchemaRegistry, DocumentRegistry {
           `subject '${subject}'`,
           `the registry cannot check the compatibility of this JSON Schema draft (${String(document.schema.$schema)}); ` +
             'Apicurio checks draft-07 schemas only: use "$schema": "http://json-schema.org/draft-07/schema#"',
+          'json',
         );
       }
       throw err;
@@ -255,7 +256,7 @@ export class HttpSchemaRegistry implements SchemaRegistry, DocumentRegistry {
     }
     if (schemaType !== 'JSON') return { format: 'avro', schema: parsed as AvroSchema };
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-      throw new InvalidSchemaError(source, 'a JSON Schema must be an object');
+      throw new InvalidSchemaError(source, 'a JSON Schema must be an object', 'json');
     }
     return { format: 'json', schema: parsed as Record<string, unknown> };
   }

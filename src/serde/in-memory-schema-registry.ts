@@ -11,7 +11,7 @@ import { RegistryUnavailableError } from './registry-unavailable-error.js';
 import type {
   CompatibilityLevel, CompatibilityResult, LatestSchema, SchemaRegistry,
 } from './schema-registry.js';
-import { registrySchemaType, type JsonSchema, type SchemaDocument } from './schema-document.js';
+import { registrySchemaType, type SchemaDocument } from './schema-document.js';
 import { UnknownSchemaIdError } from './unknown-schema-id-error.js';
 
 /**
@@ -170,8 +170,8 @@ function avroOf(document: SchemaDocument, source: string): AvroSchema {
 function validate(subject: string, document: SchemaDocument): void {
   try {
     if (document.format === 'avro') parseAvroSchema(document.schema);
-    else compileJsonSchema(document.schema as JsonSchema);
+    else compileJsonSchema(document.schema);
   } catch (err) {
-    throw new InvalidSchemaError(`subject '${subject}'`, err instanceof Error ? err.message : String(err));
+    throw new InvalidSchemaError(`subject '${subject}'`, err instanceof Error ? err.message : String(err), document.format);
   }
 }

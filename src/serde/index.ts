@@ -20,7 +20,10 @@ export {
   registrySchemaType, schemaFileFormat, schemaFileName, type JsonSchema, type SchemaDocument,
 } from './schema-document.js';
 export { DecimalType } from './decimal-type.js';
-export { loadSchemaFile, loadSchemas, type LoadedSchema } from './load-schemas.js';
+export {
+  loadJsonSchemaFile, loadSchemaFile, loadSchemaFiles, loadSchemas,
+  type LoadedJsonSchema, type LoadedSchema, type LoadedSchemaFile,
+} from './load-schemas.js';
 export { parseAvroSchema } from './parse-avro-schema.js';
 export { subjectFor, type SubjectNameStrategy } from './subject-for.js';
 
@@ -62,7 +65,7 @@ export {
 // Compatibility and schema tooling (CLI logic)
 export { checkCompatibility, type SchemaVersion } from './check-compatibility.js';
 export { checkJsonCompatibility, type JsonSchemaVersion } from './check-json-compatibility.js';
-export { checkSchemas, formatSchemaChecks, type SchemaCheck, type SchemaCheckReport } from './check-schemas.js';
+export { checkSchemas, documentOf, formatSchemaChecks, type SchemaCheck, type SchemaCheckReport } from './check-schemas.js';
 export { explainIncompatibility, resolutionFailure, typeLabel, type ResolutionRole } from './explain-incompatibility.js';
 export { generateTypes, type TypeSource } from './generate-types.js';
 export {

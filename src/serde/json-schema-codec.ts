@@ -74,7 +74,7 @@ export class JsonSchemaCodec<T> implements Codec<T> {
     try {
       this.check = compileJsonSchema(options.readerSchema);
     } catch (err) {
-      throw new InvalidSchemaError(`the reader schema of '${options.subject}'`, err instanceof Error ? err.message : String(err));
+      throw new InvalidSchemaError(`the reader schema of '${options.subject}'`, err instanceof Error ? err.message : String(err), 'json');
     }
     this.limits = { ...DEFAULT_DECODE_LIMITS, ...options.limits };
   }

@@ -2,6 +2,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type avro from 'avsc';
 import type { AvroSchema } from './avro-schema.js';
+import { compileJsonSchema } from './compile-json-schema.js';
+import { schemaFileFormat, schemaFileName, type JsonSchema } from './schema-document.js';
 import { InvalidSchemaError } from './invalid-schema-error.js';
 import { parseAvroSchema } from './parse-avro-schema.js';
 
@@ -16,6 +18,8 @@ import { parseAvroSchema } from './parse-avro-schema.js';
  * ```
  */
 export interface LoadedSchema {
+  /** Avro (a {@link LoadedJsonSchema} says `json`). */
+  readonly format?: 'avro';
   /** File name without `.avsc`; topologies name schemas by it. */
   readonly name: string;
   readonly path: string;
@@ -88,4 +92,94 @@ export async function loadSchemas(dir = 'schemas'): Promise<LoadedSchema[]> {
     byFullName.set(s.fullName, s.path);
   }
   return loaded;
+}
+
+/**
+ * A JSON Schema read from `schemas/<name>.schema.json` (or a `.json` file
+ * with `$schema`) and compiled once to prove it valid.
+ *
+ * @example
+ * ```ts
+ * const s: LoadedJsonSchema = { format: 'json', name: 'order', path: 'schemas/order.schema.json', schema, fullName: 'Order' };
+ * ```
+ */
+export interface LoadedJsonSchema {
+  readonly format: 'json';
+  /** File name without `.schema.json` / `.json`; topologies name schemas by it. */
+  readonly name: string;
+  readonly path: string;
+  readonly schema: JsonSchema;
+  /** The schema's `title`: its RecordNameStrategy subject, as Confluent's serializers take it. */
+  readonly fullName: string | undefined;
+}
+
+/**
+ * Any schema file of a project: Avro or JSON Schema.
+ *
+ * @example
+ * ```ts
+ * const files: LoadedSchemaFile[] = await loadSchemaFiles('schemas');
+ * files.filter((f) => f.format === 'json').map((f) => f.name); // ['order']
+ * ```
+ */
+export type LoadedSchemaFile = LoadedSchema | LoadedJsonSchema;
+
+/**
+ * Loads every schema file of a directory, sorted by name: `.avsc` files as
+ * {@link loadSchemas} does, `.schema.json` files and `.json` files with a
+ * `$schema` as JSON Schemas. Other `.json` files are not schemas and are
+ * skipped. Two files giving one name (`order.avsc`, `order.schema.json`)
+ * are refused: a topology could not say which it means.
+ *
+ * @example
+ * ```ts
+ * (await loadSchemaFiles('schemas')).map((s) => `${s.name}:${s.format ?? 'avro'}`); // ['bus-telemetry:avro', 'order:json']
+ * await loadSchemaFiles('bad');
+ * // InvalidSchemaError: bad/order.schema.json: invalid JSON Schema: schema is invalid: data/type must be …
+ * ```
+ */
+export async function loadSchemaFiles(dir = 'schemas'): Promise<LoadedSchemaFile[]> {
+  const avro: LoadedSchemaFile[] = await loadSchemas(dir);
+  const candidates = (await readdir(dir)).filter((f) => f.endsWith('.json')).sort();
+  const json: LoadedJsonSchema[] = [];
+  for (const file of candidates) {
+    const loaded = await loadJsonSchemaFile(join(dir, file));
+    if (loaded !== undefined) json.push(loaded);
+  }
+  const all = [...avro, ...json].sort((a, b) => a.name.localeCompare(b.name));
+  for (let i = 1; i < all.length; i++) {
+    const [a, b] = [all[i - 1], all[i]];
+    if (a && b && a.name === b.name) throw new InvalidSchemaError(b.path, `schema name '${b.name}' is also ${a.path}; rename one`);
+  }
+  return all;
+}
+
+/**
+ * Reads and compiles one JSON Schema file; `undefined` for a `.json` file
+ * that is not a schema (no `$schema`, not named `.schema.json`).
+ *
+ * @example
+ * ```ts
+ * (await loadJsonSchemaFile('schemas/order.schema.json'))?.name; // 'order'
+ * ```
+ */
+export async function loadJsonSchemaFile(path: string): Promise<LoadedJsonSchema | undefined> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(path, 'utf8'));
+  } catch (err) {
+    if (!path.endsWith('.schema.json')) return undefined;
+    throw new InvalidSchemaError(path, `not valid JSON: ${err instanceof Error ? err.message : String(err)}`, 'json');
+  }
+  if (schemaFileFormat(path, parsed) !== 'json') return undefined;
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new InvalidSchemaError(path, 'a JSON Schema file must hold an object', 'json');
+  }
+  const schema = parsed as JsonSchema;
+  try {
+    compileJsonSchema(schema);
+  } catch (err) {
+    throw new InvalidSchemaError(path, err instanceof Error ? err.message : String(err), 'json');
+  }
+  return { format: 'json', name: schemaFileName(path), path, schema, fullName: typeof schema.title === 'string' ? schema.title : undefined };
 }

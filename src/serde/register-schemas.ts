@@ -1,5 +1,7 @@
 import { IncompatibleSchemaError } from './incompatible-schema-error.js';
-import type { LoadedSchema } from './load-schemas.js';
+import { documentOf } from './check-schemas.js';
+import type { DocumentRegistry } from './document-registry.js';
+import type { LoadedSchemaFile } from './load-schemas.js';
 import type { CompatibilityLevel, SchemaRegistry } from './schema-registry.js';
 import { subjectsOf, type SchemaSubjectOptions } from './schema-subjects.js';
 
@@ -64,20 +66,20 @@ export interface SchemaRegistrationReport {
  * ```
  */
 export async function registerSchemas(
-  registry: SchemaRegistry,
-  schemas: readonly LoadedSchema[],
+  registry: SchemaRegistry & DocumentRegistry,
+  schemas: readonly LoadedSchemaFile[],
   options: RegisterSchemasOptions = {},
 ): Promise<SchemaRegistrationReport> {
   const registrations: SchemaRegistration[] = [];
   for (const loaded of schemas) {
     for (const subject of subjectsOf(loaded, options)) {
-      const before = await registry.getLatest(subject);
+      const before = await registry.getLatestDocument(subject);
       if (options.compatibility !== undefined && before !== undefined) {
         await registry.setCompatibility(options.compatibility, subject);
       }
       let id: number;
       try {
-        id = await registry.register(subject, loaded.schema);
+        id = await registry.registerDocument(subject, documentOf(loaded));
       } catch (err) {
         if (!(err instanceof IncompatibleSchemaError)) throw err;
         registrations.push({ schema: loaded.name, subject, status: 'refused', id: undefined, version: before?.version, messages: err.messages });
@@ -87,7 +89,7 @@ export async function registerSchemas(
         await registry.setCompatibility(options.compatibility, subject);
       }
       // No new version means the schema was already there (latest or older).
-      const after = await registry.getLatest(subject);
+      const after = await registry.getLatestDocument(subject);
       const unchanged = before !== undefined && after?.version === before.version;
       registrations.push({
         schema: loaded.name, subject, status: unchanged ? 'unchanged' : 'created', id, version: after?.version, messages: [],

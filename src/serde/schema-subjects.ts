@@ -1,4 +1,4 @@
-import type { LoadedSchema } from './load-schemas.js';
+import type { LoadedSchemaFile } from './load-schemas.js';
 import { subjectFor } from './subject-for.js';
 
 /**
@@ -32,7 +32,7 @@ export interface SchemaSubjectOptions {
  * subjectsOf(busTelemetry, {});                                                       // ['sluice.bus.BusTelemetry']
  * ```
  */
-export function subjectsOf(schema: LoadedSchema, options: SchemaSubjectOptions): readonly string[] {
+export function subjectsOf(schema: LoadedSchemaFile, options: SchemaSubjectOptions): readonly string[] {
   const mapped = options.subjects?.[schema.name];
   if (mapped !== undefined) return typeof mapped === 'string' ? [mapped] : mapped;
   if (options.unmapped === 'skip') return [];

@@ -4,7 +4,7 @@ import { Command, Option } from 'commander';
 import type { TopologyPlan } from '../../plan/topology-plan.js';
 import {
   checkSchemas, COMPATIBILITY_LEVELS, formatSchemaChecks, formatSchemaRegistrations, generateTypes, HttpSchemaRegistry,
-  loadSchemas, registerSchemas, type CompatibilityLevel, type LoadedSchema, type SubjectNameStrategy,
+  loadSchemaFiles, loadSchemas, registerSchemas, type CompatibilityLevel, type LoadedSchemaFile, type SubjectNameStrategy,
 } from '../../serde/index.js';
 import type { CliContext } from '../cli-context.js';
 import { usageErrors } from '../usage-errors.js';
@@ -26,10 +26,14 @@ Subjects come from the topologies in topologies/: with the default TopicNameStra
 every schema under its record's full name. The registry is --registry, else
 SCHEMA_REGISTRY_URL, else the one \`sluice stack up\` started.
 
-Exit codes: 0 ok, 1 incompatible schema or failure (registry down, invalid .avsc), 2 usage.`;
+Schemas are Avro (<name>.avsc) or JSON Schema (<name>.schema.json, or a .json file
+with "$schema"), registered with schemaType JSON.
+
+Exit codes: 0 ok, 1 incompatible schema or failure (registry down, invalid schema file), 2 usage.`;
 
 /**
- * `sluice schemas check | register | codegen` over `schemas/*.avsc`, with
+ * `sluice schemas check | register | codegen` over `schemas/*.avsc` (and,
+ * for check and register, JSON Schemas `schemas/*.schema.json`), with
  * subjects derived from the topologies (see {@link topologySubjects}).
  *
  * @example
@@ -40,7 +44,7 @@ Exit codes: 0 ok, 1 incompatible schema or failure (registry down, invalid .avsc
  * ```
  */
 export function schemasCommand(context: CliContext): Command {
-  const schemas = new Command('schemas').description('check, register and generate TypeScript types for the Avro schemas in schemas/');
+  const schemas = new Command('schemas').description('check and register the Avro and JSON Schemas in schemas/, and generate TypeScript types for the Avro ones');
   schemas
     .command('check')
     .description("test every schema against its subject's latest version under the subject's compatibility level (registers nothing)")
@@ -135,8 +139,8 @@ Examples:
 async function prepare(
   context: CliContext,
   options: CommonOptions,
-): Promise<{ loaded: LoadedSchema[]; derived: TopologySubjects; registry: HttpSchemaRegistry }> {
-  const loaded = await loadSchemas(resolve(context.projectDir, options.schemas));
+): Promise<{ loaded: LoadedSchemaFile[]; derived: TopologySubjects; registry: HttpSchemaRegistry }> {
+  const loaded = await loadSchemaFiles(resolve(context.projectDir, options.schemas));
   const catalog = new TopologyCatalog(context.projectDir);
   const plans: TopologyPlan[] = [];
   for (const name of catalog.names()) plans.push(await catalog.plan(name));
@@ -151,7 +155,7 @@ function registryOption(): Option {
 }
 
 function schemasDirOption(): Option {
-  return new Option('--schemas <dir>', 'directory of .avsc files').default('schemas');
+  return new Option('--schemas <dir>', 'directory of schema files (.avsc, .schema.json)').default('schemas');
 }
 
 function strategyOption(): Option {
