@@ -18,6 +18,7 @@ export {
   type SendOptions,
   type TestRecord,
 } from './test-topics.js';
+export { TestSink } from './test-sink.js';
 export { InMemoryTopics } from './in-memory-topics.js';
 export { schemaResolver } from '../runtime/schema-resolver.js';
 export { InMemorySchemaRegistry } from '../serde/index.js';

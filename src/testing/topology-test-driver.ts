@@ -10,6 +10,7 @@ import { Task } from '../runtime/task.js';
 import { AvroCodec, InMemorySchemaRegistry, type AvroSchema, type SchemaRegistry } from '../serde/index.js';
 import { InMemoryTopics } from './in-memory-topics.js';
 import { schemaResolver } from '../runtime/schema-resolver.js';
+import { TestSink, TestSinks } from './test-sink.js';
 import { TestDeadLetterTopic, TestInputTopic, TestOutputTopic, TestTable } from './test-topics.js';
 
 /**
@@ -63,6 +64,7 @@ export class TopologyTestDriver {
   private tasks: { readonly task: Task; readonly topic: string; readonly partition: number }[] = [];
   private ready: Promise<SchemaResolver> | undefined;
   private wall: number;
+  private testSinks: TestSinks | undefined;
 
   constructor(topology: Topology | TopologySpec | TopologyPlan, options: TopologyTestDriverOptions = {}) {
     this.plan = 'subTopologies' in topology ? topology : planTopology(topology, options.maxOpenWindows === undefined ? {} : { maxOpenWindows: options.maxOpenWindows });
@@ -95,6 +97,12 @@ export class TopologyTestDriver {
   /** A reader of a dead-letter topic, headers decoded. */
   deadLetters(topic: string): TestDeadLetterTopic {
     return new TestDeadLetterTopic(this, topic);
+  }
+
+  /** A sink of the topology read back as rows (`postgres()` and `memory()` sinks, served in memory; see {@link TestSink}). */
+  sink<R = Readonly<Record<string, unknown>>>(name: string): TestSink<R> {
+    this.testSinks ??= new TestSinks(this);
+    return new TestSink<R>(this.testSinks, name);
   }
 
   /** Moves the wall clock forward and lets tasks close idle windows (`idleClose`). */
