@@ -1,13 +1,9 @@
-/** mulberry32: a tiny deterministic PRNG so randomized tests replay exactly. */
+import { SeededRandom } from '../../../src/cli/generators/seeded-random.js';
+
+/** The product's seeded generator (mulberry32) as a bare function, so randomized tests replay exactly. */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = new SeededRandom(seed);
+  return () => random.next();
 }
 
 /** Integer in [lo, hi]. */
