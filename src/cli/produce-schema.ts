@@ -128,7 +128,7 @@ async function schemaOfSourceTopic(topic: string, projectDir: string): Promise<s
     } catch {
       continue; // a broken topology is `sluice list`'s to report, not produce's
     }
-    for (const { root } of plan.subTopologies) {
+    for (const root of plan.subTopologies.flatMap((s) => s.sources)) {
       if (root.kind === 'SourceNode' && root.topic === topic && typeof root.schema === 'string' && isFile(join(projectDir, 'schemas', `${root.schema}.avsc`))) {
         return root.schema;
       }

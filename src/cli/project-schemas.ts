@@ -98,7 +98,7 @@ export function checkSchemaFiles(plan: TopologyPlan, file: string, schemas: Pick
     }
     for (const next of node.next) visit(next);
   };
-  for (const sub of plan.subTopologies) visit(sub.root);
+  for (const source of plan.subTopologies.flatMap((s) => s.sources)) visit(source);
   if (problems.length === 0) return;
   const missing = [...seen].map((ref) => `${schemas.dir}/${ref}.avsc`).join(', ');
   throw new Error(

@@ -132,6 +132,6 @@ function schemaUses(plan: TopologyPlan): TopicSchemaUse[] {
     }
     for (const next of node.next) visit(next);
   };
-  for (const sub of plan.subTopologies) visit(sub.root);
+  for (const source of plan.subTopologies.flatMap((s) => s.sources)) visit(source);
   return uses;
 }

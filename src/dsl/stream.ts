@@ -72,6 +72,44 @@ export class Stream<T> {
   }
 
   /**
+   * Merges `other` (a stream from another `.source()`) into this one, like
+   * Kafka Streams' `merge`: what follows sees the records of both, and keyed
+   * state after it (`groupByKey`, `track`, windows) is one state for both.
+   * Both topics are read by the same tasks — partition `p` of each by task
+   * `p` — so they must have as many partitions each (`sluice run` checks)
+   * and be keyed alike for `groupByKey`. A task takes its next record from
+   * the topic whose next record is oldest, so event time advances evenly.
+   * Before the merge `other` may only validate, pipe and dead-letter; after
+   * it, records are written with this stream's schema (map both sides to
+   * one shape first, or pass `{ schema }` where they are written).
+   *
+   * @example
+   * ```ts
+   * const t = topology('traffic');
+   * const gps = t.source<Gps>('traffic.vehicle-gps', { schema: 'vehicle-gps', eventTime: 'timestamp' })
+   *   .pipe('gps-speed', map((g): Speed => ({ segment_id: g.segment_id, speed_kmh: g.speed_kmh, timestamp: g.timestamp })));
+   * t.source<Sensor>('traffic.road-sensors', { schema: 'road-sensor', eventTime: 'timestamp' })
+   *   .pipe('sensor-speed', map((s): Speed => ({ segment_id: s.segment_id, speed_kmh: s.avg_speed_kmh, timestamp: s.timestamp })))
+   *   .merge('all-speeds', gps)
+   *   .groupBy('by-segment', 'segment_id') // …
+   * // describe(): Merge: all-speeds (inputs: traffic.road-sensors + traffic.vehicle-gps)
+   * ```
+   */
+  merge<U>(name: string, other: Stream<U>): Stream<T | U> {
+    const source = other.ctx.source;
+    if (source === undefined) {
+      throw new TypeError(`merge('${name}'): the stream merged in starts inside a branch arm; merge a stream that starts with .source(), then branch the merged stream`);
+    }
+    if (other.ctx.name !== this.ctx.name) {
+      throw new TypeError(`merge('${name}'): the stream merged in belongs to topology '${other.ctx.name}', not '${this.ctx.name}'; start both from the same topology()`);
+    }
+    // Chains the other stream's topology finished before it are kept too.
+    const chains = [...this.ctx.chains, ...other.ctx.chains.filter((c) => !this.ctx.chains.includes(c))];
+    const step: StepSpec = Object.freeze({ kind: 'merge' as const, name, other: Object.freeze({ source, steps: other.steps }) });
+    return new Stream<T | U>({ ...this.ctx, chains }, [...this.steps, step]);
+  }
+
+  /**
    * Runs RxJS operators over the records. Each input batch flows through the
    * operators as a finite stream that completes at the end of the batch, so
    * timing operators (`delay`, `bufferTime`, `mergeMap` to a promise) finish

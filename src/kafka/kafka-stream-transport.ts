@@ -70,8 +70,13 @@ export function kafkaStreamTransport(properties: KafkaProperties) {
       return { topics: limits, producer: producerMessageMaxBytes(properties) };
     },
 
-    async connectConsumer(groupId: string, topics: readonly string[], onChange: (change: RebalanceChange) => void, options: { staticMemberId?: string } = {}) {
-      const membership: Record<string, string> = options.staticMemberId ? { 'group.instance.id': options.staticMemberId } : {};
+    async connectConsumer(groupId: string, topics: readonly string[], onChange: (change: RebalanceChange) => void, options: { staticMemberId?: string; coPartitioned?: boolean } = {}) {
+      const membership: Record<string, string> = {
+        ...(options.staticMemberId ? { 'group.instance.id': options.staticMemberId } : {}),
+        // The range assignor hands out partition p of equally partitioned topics to one member, which a task reading
+        // several topics needs; cooperative-sticky balances each topic on its own.
+        ...(options.coPartitioned ? { 'partition.assignment.strategy': 'range' } : {}),
+      };
       // End offsets reached per partition; a change of ownership or position makes them stale.
       const ends = new Map<string, bigint>();
       const forget = (partitions: readonly PartitionRef[]) => {

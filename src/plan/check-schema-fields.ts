@@ -92,7 +92,7 @@ export function checkSchemaFields(plan: TopologyPlan, lookupSchema: SchemaLookup
     const next = node.kind === 'SourceNode' || node.kind === 'RepartitionSourceNode' ? node.schema : schema;
     for (const child of node.next as readonly PlanNode[]) visit(child, next);
   };
-  for (const sub of plan.subTopologies) visit(sub.root, sub.root.schema);
+  for (const sub of plan.subTopologies) for (const source of sub.sources) visit(source, source.schema);
   // A table's columns follow from the fields upstream (its key column is the groupBy field): while
   // some schema is unknown those fields are unchecked, and a sink error about them would point the
   // wrong way ("did you mean lot_idd?"). The start-up check, knowing every schema, reports in order.

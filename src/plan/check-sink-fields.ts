@@ -171,8 +171,8 @@ function findWriter(plan: TopologyPlan, topic: string): TableSinkNode | StreamSi
     }
     return undefined;
   };
-  for (const sub of plan.subTopologies) {
-    const found = visit(sub.root);
+  for (const source of plan.subTopologies.flatMap((s) => s.sources)) {
+    const found = visit(source);
     if (found !== undefined) return found;
   }
   return undefined;

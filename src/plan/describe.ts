@@ -1,5 +1,5 @@
+import { planNodes } from './plan-nodes.js';
 import { describeNode, type NodeDescription } from './node-description.js';
-import type { PlanNode } from './plan-node.js';
 import type { TopicPlan, TopologyPlan } from './topology-plan.js';
 
 /**
@@ -12,7 +12,7 @@ import type { TopicPlan, TopologyPlan } from './topology-plan.js';
  */
 export interface TopologyDescription {
   readonly topology: string;
-  readonly subTopologies: readonly { readonly id: number; readonly inputTopic: string; readonly nodes: readonly NodeDescription[] }[];
+  readonly subTopologies: readonly { readonly id: number; readonly inputTopics: readonly string[]; readonly nodes: readonly NodeDescription[] }[];
   readonly topics: readonly TopicPlan[];
   readonly sinks: readonly { readonly name: string; readonly topic: string; readonly kind: string }[];
   readonly warnings: readonly string[];
@@ -39,7 +39,7 @@ export type DescribeFormat = 'text' | 'mermaid' | 'json';
 export function describeJson(plan: TopologyPlan): TopologyDescription {
   return {
     topology: plan.topology,
-    subTopologies: plan.subTopologies.map((s) => ({ id: s.id, inputTopic: s.inputTopic, nodes: flatten(s.root).map((n) => n.description) })),
+    subTopologies: plan.subTopologies.map((s) => ({ id: s.id, inputTopics: s.inputTopics, nodes: planNodes(s).map(({ node }) => describeNode(node)) })),
     topics: plan.topics,
     sinks: plan.sinks.map((s) => ({ name: s.name, topic: s.topic, kind: s.spec.kind })),
     warnings: plan.warnings,
@@ -86,29 +86,15 @@ export function describe(plan: TopologyPlan, format: DescribeFormat = 'text'): s
   }
 }
 
-interface Flat {
-  readonly description: NodeDescription;
-  readonly parent: string | undefined;
-}
-
-function flatten(root: PlanNode): Flat[] {
-  const out: Flat[] = [];
-  const visit = (node: PlanNode, parent: string | undefined): void => {
-    out.push({ description: describeNode(node), parent });
-    for (const child of node.next) visit(child, node.name);
-  };
-  visit(root, undefined);
-  return out;
-}
-
 function text(plan: TopologyPlan): string {
   const lines = [`Topology: ${plan.topology}`];
   for (const sub of plan.subTopologies) {
     lines.push(`  Sub-topology: ${sub.id}`);
-    for (const { description: d, parent } of flatten(sub.root)) {
+    for (const { node, parents } of planNodes(sub)) {
+      const d = describeNode(node);
       lines.push(`    ${d.label}: ${d.name}${d.details.length > 0 ? ` (${d.details.join(', ')})` : ''}`);
       if (d.next.length > 0) lines.push(`      --> ${d.next.join(', ')}`);
-      if (parent !== undefined) lines.push(`      <-- ${parent}`);
+      if (parents.length > 0) lines.push(`      <-- ${parents.join(', ')}`);
     }
   }
   if (plan.sinks.length > 0) {
@@ -142,11 +128,12 @@ function mermaid(plan: TopologyPlan): string {
   for (const t of plan.topics) lines.push(`  ${id(`topic:${t.name}`)}[("${quote(t.name)}")]`);
   for (const sub of plan.subTopologies) {
     lines.push(`  subgraph s${sub.id}["Sub-topology ${sub.id}"]`);
-    for (const { description: d } of flatten(sub.root)) lines.push(`    ${id(`node:${d.name}`)}["${quote(`${d.label}: ${d.name}`)}"]`);
+    const nodes = planNodes(sub).map(({ node, parents }) => ({ d: describeNode(node), parents }));
+    for (const { d } of nodes) lines.push(`    ${id(`node:${d.name}`)}["${quote(`${d.label}: ${d.name}`)}"]`);
     lines.push('  end');
-    lines.push(`  ${id(`topic:${sub.inputTopic}`)} --> ${id(`node:${sub.root.name}`)}`);
-    for (const { description: d, parent } of flatten(sub.root)) {
-      if (parent !== undefined) lines.push(`  ${id(`node:${parent}`)} --> ${id(`node:${d.name}`)}`);
+    for (const source of sub.sources) lines.push(`  ${id(`topic:${source.topic}`)} --> ${id(`node:${source.name}`)}`);
+    for (const { d, parents } of nodes) {
+      for (const parent of parents) lines.push(`  ${id(`node:${parent}`)} --> ${id(`node:${d.name}`)}`);
       const written = writtenTopic(d);
       if (written !== undefined) lines.push(`  ${id(`node:${d.name}`)} --> ${id(`topic:${written}`)}`);
     }

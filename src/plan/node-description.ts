@@ -24,7 +24,7 @@ export interface NodeDescription {
  *
  * @example
  * ```ts
- * describeNode(plan.subTopologies[0]!.root).label; // 'Source'
+ * describeNode(plan.subTopologies[0]!.sources[0]!).label; // 'Source'
  * ```
  */
 export function describeNode(node: PlanNode): NodeDescription {
@@ -40,6 +40,8 @@ export function describeNode(node: PlanNode): NodeDescription {
       return { ...base, label: 'Validate', details: dlq };
     case 'PipeNode':
       return { ...base, label: 'Pipe', details: [`${node.operators.length} operator${node.operators.length === 1 ? '' : 's'}`] };
+    case 'MergeNode':
+      return { ...base, label: 'Merge', details: [`inputs: ${node.inputs.join(' + ')}`] };
     case 'BranchNode':
       return { ...base, label: node.mode === 'broadcast' ? 'Split' : 'Branch', details: [node.mode] };
     case 'ArmNode':

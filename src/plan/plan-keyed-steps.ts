@@ -52,7 +52,7 @@ export function planGroupBy(ctx: PlannerContext, step: PlannedStep<'group-by'>, 
     keyField: step.keyField,
     next: ctx.steps(steps, i + 1, downstream, step.name),
   };
-  ctx.addSubTopology({ id, inputTopic: topic, root, changelogTopics: [] });
+  ctx.addSubTopology({ id, inputTopics: [topic], sources: [root], changelogTopics: [] });
   return {
     kind: 'RepartitionSinkNode', name: step.name, deadLetter: walk.deadLetter, topic, key: step.key, schema,
     ...(step.field === undefined ? {} : { field: step.field }),

@@ -225,6 +225,23 @@ export interface StreamSinkNode extends NodeBase {
 }
 
 /**
+ * Where the records of several sources of one sub-topology come together
+ * (`.merge()`): every source's chain leads to the same node, so what follows
+ * it is planned, compiled and run once per task for all of them.
+ *
+ * @example
+ * ```ts
+ * plan(t).subTopologies[0]?.sources.map((s) => s.topic); // ['traffic.road-sensors', 'traffic.vehicle-gps']
+ * ```
+ */
+export interface MergeNode extends NodeBase {
+  readonly kind: 'MergeNode';
+  /** The source topics whose chains lead here, the first chain's first. */
+  readonly inputs: readonly string[];
+  readonly next: readonly PlanNode[];
+}
+
+/**
  * A node of a sub-topology. Every `switch` over `kind` is exhaustive (see
  * {@link assertNever}).
  *
@@ -244,6 +261,7 @@ export type PlanNode =
   | RepartitionSourceNode
   | ValidateNode
   | PipeNode
+  | MergeNode
   | BranchNode
   | ArmNode
   | RepartitionSinkNode

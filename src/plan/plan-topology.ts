@@ -1,5 +1,5 @@
 import { checkSchemaFields } from './check-schema-fields.js';
-import type { ArmNode, PlanNode, SourceNode } from './plan-node.js';
+import type { ArmNode, MergeNode, PlanNode, SourceNode } from './plan-node.js';
 import { planGroupBy, planGroupByKey, planTrack, planWindow } from './plan-keyed-steps.js';
 import { assertNeverStep, deepFreeze, firstDeadLetter, type Fail } from './plan-internals.js';
 import type { PlannedStep as Step, PlannerContext, Walk } from './planner-context.js';
@@ -70,6 +70,10 @@ class Planner implements PlannerContext {
   private readonly names = new Set<string>();
   private readonly sinks: SinkPlan[] = [];
   private readonly warnings: string[] = [];
+  /** Sources merged into a sub-topology's first chain (`.merge()`), by sub-topology id. */
+  private readonly mergedSources = new Map<number, SourceNode[]>();
+  /** Where a merged chain's steps lead once they run out: its merge node. */
+  private readonly mergeEnds = new Map<readonly StepSpec[], MergeNode>();
   private nextId = 0;
 
   constructor(
@@ -100,33 +104,80 @@ class Planner implements PlannerContext {
 
   private chain(chain: ChainSpec): void {
     const { source, steps } = chain;
-    const existing = this.topics.get(source.topic);
-    if (existing?.role === 'source') {
-      this.fail(source.topic, 'two chains read the same source topic', `read it once and fan out with .split('<name>', { a: (s) => …, b: (s) => … })`);
-    }
-    this.topic(source.topic, source.topic, 'source', false, undefined);
+    this.sourceTopic(source.topic, undefined);
     const deadLetter = firstDeadLetter(steps);
     const id = this.nextId++;
     const walk: Walk = { deadLetter, schema: source.schema, inputTopic: source.topic, subTopology: id };
-    if (deadLetter === undefined) {
+    const root = this.sourceNode(chain, walk);
+    const sources = [root, ...(this.mergedSources.get(id) ?? [])];
+    this.subTopologies.set(id, { id, inputTopics: sources.map((s) => s.topic), sources, changelogTopics: [] });
+  }
+
+  private sourceTopic(topic: string, coPartitionedWith: string | undefined): void {
+    if (this.topics.get(topic)?.role === 'source') {
+      this.fail(topic, 'two chains read the same source topic', `read it once and fan out with .split('<name>', { a: (s) => …, b: (s) => … })`);
+    }
+    this.topic(topic, topic, 'source', false, coPartitionedWith);
+  }
+
+  private sourceNode(chain: ChainSpec, walk: Walk): SourceNode {
+    const { source, steps } = chain;
+    if (walk.deadLetter === undefined) {
       this.warnings.push(`chain of source "${source.topic}" has no .deadLetter(topic): undecodable records are counted and dropped`);
     }
-    const root: SourceNode = {
+    return {
       kind: 'SourceNode',
       name: source.topic,
-      deadLetter,
+      deadLetter: walk.deadLetter,
       topic: source.topic,
       schema: source.schema,
       eventTime: source.eventTime,
       next: this.steps(steps, 0, walk, source.topic),
     };
-    this.subTopologies.set(id, { id, inputTopic: source.topic, root, changelogTopics: [] });
+  }
+
+  /**
+   * Plans `.merge()`: one node where the records of this chain and of the
+   * other chain's source meet. The other source joins this sub-topology
+   * (co-partitioned with its first input), so a merge comes before any step
+   * that moves records to another sub-topology, and the merged chain holds
+   * only per-record steps.
+   */
+  private merge(step: Step<'merge'>, steps: readonly StepSpec[], i: number, walk: Walk): MergeNode {
+    this.name(step.name);
+    if (walk.arm !== undefined) {
+      this.fail(step.name, `.merge() inside branch arm "${walk.arm}"`, 'merge the streams before .branch()/.split(), then branch the merged stream');
+    }
+    if (this.roleOf(walk.inputTopic) !== 'source') {
+      this.fail(step.name, '.merge() after a groupBy: the merged records would skip its repartition', `merge before grouping: a.merge('${step.name}', b).groupBy(…)`);
+    }
+    const other = step.other;
+    for (const before of other.steps) {
+      if (before.kind !== 'validate' && before.kind !== 'pipe' && before.kind !== 'dead-letter' && before.kind !== 'merge') {
+        this.fail(step.name, `the stream merged in has a .${before.kind}() step before the merge`, 'give the merged stream only per-record steps (validate, pipe, deadLetter) before .merge(); group, window and write after it');
+      }
+    }
+    const node: MergeNode = {
+      kind: 'MergeNode',
+      name: step.name,
+      deadLetter: walk.deadLetter,
+      inputs: [walk.inputTopic, other.source.topic],
+      next: this.steps(steps, i + 1, walk, step.name),
+    };
+    this.sourceTopic(other.source.topic, walk.inputTopic);
+    this.mergeEnds.set(other.steps, node);
+    const otherWalk: Walk = { deadLetter: firstDeadLetter(other.steps) ?? walk.deadLetter, schema: other.source.schema, inputTopic: walk.inputTopic, subTopology: walk.subTopology };
+    const root = this.sourceNode(other, otherWalk);
+    this.mergedSources.set(walk.subTopology, [...(this.mergedSources.get(walk.subTopology) ?? []), root]);
+    return node;
   }
 
   /** Plans `steps[i..]`, returning the nodes that follow the previous one. */
   steps(steps: readonly StepSpec[], i: number, walk: Walk, after: string): readonly PlanNode[] {
     const step = steps[i];
     if (step === undefined) {
+      const merged = this.mergeEnds.get(steps);
+      if (merged !== undefined) return [merged];
       this.fail(after, 'the chain ends without an output', `end it with .to('<topic>'), .toTable('<topic>') or .branch()/.split()`);
     }
     switch (step.kind) {
@@ -149,6 +200,8 @@ class Planner implements PlannerContext {
         return [{ kind: 'PipeNode', name: step.name, deadLetter: walk.deadLetter, operators: step.operators, next: this.steps(steps, i + 1, walk, step.name) }];
       case 'branch':
         return [this.branch(step, steps, i, walk)];
+      case 'merge':
+        return [this.merge(step, steps, i, walk)];
       case 'to':
         return [this.to(step, steps, i, walk)];
       case 'group-by':
@@ -183,7 +236,7 @@ class Planner implements PlannerContext {
       if (armNames.has(arm.name)) this.fail(name, `two arms of branch "${step.name}" are named "${arm.name}"`, 'give each arm its own name');
       armNames.add(arm.name);
       const deadLetter = firstDeadLetter(arm.steps) ?? walk.deadLetter;
-      return { kind: 'ArmNode', name, deadLetter, when: arm.when, next: this.steps(arm.steps, 0, { ...walk, deadLetter }, name) };
+      return { kind: 'ArmNode', name, deadLetter, when: arm.when, next: this.steps(arm.steps, 0, { ...walk, deadLetter, arm: name }, name) };
     });
     return { kind: 'BranchNode', name: step.name, deadLetter: walk.deadLetter, mode: step.mode, next: arms };
   }

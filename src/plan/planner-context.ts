@@ -25,8 +25,11 @@ export type PlannedStep<K extends StepSpec['kind']> = Extract<StepSpec, { kind: 
 export interface Walk {
   readonly deadLetter: string | undefined;
   readonly schema: SchemaRef;
+  /** The first input topic of the sub-topology: topics written from here are co-partitioned with it. */
   readonly inputTopic: string;
   readonly subTopology: number;
+  /** Set inside a branch arm (its name): a `.merge()` there is refused. */
+  readonly arm?: string;
 }
 
 /**

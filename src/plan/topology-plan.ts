@@ -30,17 +30,21 @@ export interface TopicPlan {
 }
 
 /**
- * A unit of parallelism: one input topic, a tree of nodes; one task per input partition.
+ * A unit of parallelism, as in Kafka Streams: one or more co-partitioned input
+ * topics, each read by its source node, whose chains may meet (`.merge()`);
+ * one task per partition number, reading partition `p` of every input.
  *
  * @example
  * ```ts
- * plan.subTopologies[1]?.inputTopic; // 'bus-telemetry.by-route-repartition'
+ * plan.subTopologies[1]?.inputTopics; // ['bus-telemetry.by-route-repartition']
  * ```
  */
 export interface SubTopology {
   readonly id: number;
-  readonly inputTopic: string;
-  readonly root: SourceNode | RepartitionSourceNode;
+  /** The topics the sub-topology reads, the first source's first; they must have as many partitions each. */
+  readonly inputTopics: readonly string[];
+  /** One source node per input topic, in the order of `inputTopics`. */
+  readonly sources: readonly (SourceNode | RepartitionSourceNode)[];
   /** Topics whose partition `p` must be restored into task `p` before it processes. */
   readonly changelogTopics: readonly string[];
 }

@@ -184,7 +184,9 @@ export type StepSpec =
       readonly aggregators: Readonly<Record<string, AnyAggregatorSpec<unknown>>>;
     }
   | { readonly kind: 'to-table'; readonly topic: string }
-  | { readonly kind: 'sink'; readonly name: string; readonly spec: SinkSpec };
+  | { readonly kind: 'sink'; readonly name: string; readonly spec: SinkSpec }
+  /** `.merge(name, other)`: the records of `other` (a chain from its own source, up to the merge) join this chain here. */
+  | { readonly kind: 'merge'; readonly name: string; readonly other: ChainSpec };
 
 /**
  * The `kind` of every step.

@@ -36,10 +36,10 @@ export interface AlignedSubTopology {
  */
 export function alignmentBounds(plan: TopologyPlan, maxAheadMs?: number): ReadonlyMap<number, AlignedSubTopology> {
   const readers = new Map<string, PlanNode>();
-  for (const sub of plan.subTopologies) readers.set(sub.inputTopic, sub.root);
+  for (const sub of plan.subTopologies) for (const source of sub.sources) readers.set(source.topic, source);
   const aligned = new Map<number, AlignedSubTopology>();
   for (const sub of plan.subTopologies) {
-    const repartitionTopics = [...new Set(collect(sub.root, (node) => (node.kind === 'RepartitionSinkNode' ? node.topic : undefined)))];
+    const repartitionTopics = [...new Set(sub.sources.flatMap((source) => collect(source, (node) => (node.kind === 'RepartitionSinkNode' ? node.topic : undefined))))];
     if (repartitionTopics.length === 0) continue;
     let grace = Number.POSITIVE_INFINITY;
     for (const topic of repartitionTopics) {

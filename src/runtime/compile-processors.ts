@@ -1,6 +1,7 @@
 import { assertNever, type PlanNode } from '../plan/plan-node.js';
 import type { CodecSet } from './codec-set.js';
 import { BranchProcessor } from './processors/branch-processor.js';
+import { MergeProcessor } from './processors/merge-processor.js';
 import { GroupByKeyProcessor } from './processors/group-by-key-processor.js';
 import { PipeProcessor } from './processors/pipe-processor.js';
 import type { Processor } from './processors/processor.js';
@@ -16,7 +17,7 @@ import { WindowAggregateProcessor } from './processors/window-aggregate-processo
  *
  * @example
  * ```ts
- * const ctx: CompileContext = { codecs, partition: 0, windows: [], subTopology: 0, partitionCount: () => 3, repartitionSinks: [] };
+ * const ctx: CompileContext = { codecs, partition: 0, windows: [], subTopology: 0, partitionCount: () => 3, repartitionSinks: [], merges: new Map() };
  * ```
  */
 export interface CompileContext {
@@ -30,6 +31,8 @@ export interface CompileContext {
   readonly partitionCount: (topic: string) => number;
   /** Collects the repartition steps, whose watermark markers the task writes. */
   readonly repartitionSinks: RepartitionSinkProcessor[];
+  /** Merge nodes compiled so far: every source of the task that reaches one gets the same processor (and state after it). */
+  readonly merges: Map<PlanNode, Processor>;
 }
 
 /**
@@ -39,7 +42,7 @@ export interface CompileContext {
  *
  * @example
  * ```ts
- * const next = compileProcessors(subTopology.root.next, { codecs, partition: 0, windows: [], subTopology: 0, partitionCount: () => 3, repartitionSinks: [] });
+ * const next = compileProcessors(subTopology.sources[0]!.next, { codecs, partition: 0, windows: [], subTopology: 0, partitionCount: () => 3, repartitionSinks: [], merges: new Map() });
  * ```
  */
 export function compileProcessors(nodes: readonly PlanNode[], ctx: CompileContext): Processor[] {
@@ -52,6 +55,11 @@ function compileOne(node: PlanNode, ctx: CompileContext): Processor {
       return new ValidateProcessor(node, compileProcessors(node.next, ctx));
     case 'PipeNode':
       return new PipeProcessor(node, compileProcessors(node.next, ctx));
+    case 'MergeNode': {
+      let merge = ctx.merges.get(node);
+      if (merge === undefined) ctx.merges.set(node, (merge = new MergeProcessor(compileProcessors(node.next, ctx))));
+      return merge;
+    }
     case 'BranchNode':
       return new BranchProcessor(
         node,

@@ -49,6 +49,10 @@ export async function ensurePlanTopics(plan: TopologyPlan, transport: StreamTran
         `then write records as JSON lines with \`sluice produce ${missing[0]} --file records.jsonl\``,
     );
   }
+  for (const sub of plan.subTopologies) {
+    const first = counts.get(sub.inputTopics[0]!);
+    if (sub.inputTopics.some((t) => counts.get(t) !== first)) throw new Error(coPartitioningProblem(plan, sub.inputTopics, (t) => counts.get(t) ?? 0));
+  }
   const partitionsOf = (name: string): number => {
     const topic = plan.topics.find((t) => t.name === name);
     if (topic?.coPartitionedWith !== undefined) return partitionsOf(topic.coPartitionedWith);
@@ -71,4 +75,26 @@ export async function ensurePlanTopics(plan: TopologyPlan, transport: StreamTran
   const limits = await transport.recordLimits?.(written.map((t) => t.name));
   if (limits === undefined) return undefined;
   return new Map(written.map((t) => [t.name, Math.min(limits.topics.get(t.name) ?? KAFKA_DEFAULT_MAX_MESSAGE_BYTES, limits.producer)]));
+}
+
+/**
+ * Why the topics one task reads cannot be read together: they must have as
+ * many partitions each (a task reads partition `p` of every one of them, and
+ * records with one key must meet in one task).
+ *
+ * @example
+ * ```ts
+ * coPartitioningProblem(plan, ['traffic.road-sensors', 'traffic.vehicle-gps'], (t) => counts.get(t) ?? 0);
+ * // 'topology traffic-monitoring: traffic.road-sensors (3 partitions) and traffic.vehicle-gps (6 partitions) are merged …'
+ * ```
+ */
+export function coPartitioningProblem(plan: TopologyPlan, topics: readonly string[], partitions: (topic: string) => number): string {
+  const listed = topics.map((t) => `${t} (${partitions(t)} partition${partitions(t) === 1 ? '' : 's'})`);
+  const most = Math.max(...topics.map(partitions));
+  return (
+    `topology ${plan.topology}: ${listed.join(' and ')} are read by one task (merged), so they must have as many partitions each ` +
+    `(a task reads partition p of every one, and records with one key must meet in one task); ` +
+    `give them the same count, e.g. \`kafka-topics --alter --topic <topic> --partitions ${most}\` on the smaller one ` +
+    `(records already written keep their partition; re-key them if keys must meet), or read them in separate topologies`
+  );
 }

@@ -84,6 +84,20 @@ export interface RecordLimits {
 }
 
 /**
+ * How a consumer joins its group (see {@link StreamTransport.connectConsumer}).
+ *
+ * @example
+ * ```ts
+ * const options: ConsumerOptions = { staticMemberId: 'traffic-monitoring-host-1', coPartitioned: true };
+ * ```
+ */
+export interface ConsumerOptions {
+  readonly staticMemberId?: string;
+  /** Assign partition `p` of every subscribed topic to one member (Kafka's range assignor; eager rebalances). */
+  readonly coPartitioned?: boolean;
+}
+
+/**
  * Everything the runner needs from Kafka. `src/kafka` implements it; the
  * runtime never imports the client library.
  *
@@ -101,8 +115,11 @@ export interface StreamTransport {
    * unchecked (a record too large fails its checkpoint, see `permanent`).
    */
   recordLimits?(topics: readonly string[]): Promise<RecordLimits | undefined>;
-  /** `staticMemberId` (KIP-345): a restarted member with the same id takes its predecessor's partitions without a rebalance. */
-  connectConsumer(groupId: string, topics: readonly string[], onChange: (change: PartitionChange) => void, options?: { staticMemberId?: string }): Promise<StreamConsumer>;
+  /**
+   * `staticMemberId` (KIP-345): a restarted member with the same id takes its predecessor's partitions without a rebalance.
+   * `coPartitioned`: partition `p` of every topic goes to the same member (topics read by one task must be; see `SubTopology`).
+   */
+  connectConsumer(groupId: string, topics: readonly string[], onChange: (change: PartitionChange) => void, options?: ConsumerOptions): Promise<StreamConsumer>;
   connectWriter(options: { guarantee: DeliveryGuarantee; transactionalId: string; consumer: StreamConsumer }): Promise<CheckpointWriter>;
   /** Every committed record of one partition, from its start to its current end. */
   readPartition(topic: string, partition: number): Promise<InputRecord[]>;

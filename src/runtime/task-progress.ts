@@ -18,6 +18,11 @@ import type { OriginWatermarksSnapshot } from './origin-watermarks.js';
  */
 export interface TaskProgress {
   readonly v: 1;
+  /**
+   * A task reading several topics commits its progress with the input partitions of each batch:
+   * the one with the highest `seq` is the newest (see {@link newestTaskProgress}).
+   */
+  readonly seq?: number;
   readonly sinks?: Readonly<Record<string, number>>;
   readonly origins?: OriginWatermarksSnapshot;
 }
@@ -54,4 +59,28 @@ export function decodeTaskProgress(text: string | undefined): TaskProgress | und
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Of the metadata committed with a task's input partitions, the newest: the
+ * one with the highest `seq` (a task with one input has one, without `seq`).
+ *
+ * @example
+ * ```ts
+ * newestTaskProgress(['{"v":1,"seq":4}', undefined, '{"v":1,"seq":7}']); // '{"v":1,"seq":7}'
+ * ```
+ */
+export function newestTaskProgress(texts: readonly (string | undefined)[]): string | undefined {
+  let newest: string | undefined;
+  let newestSeq = Number.NEGATIVE_INFINITY;
+  for (const text of texts) {
+    const progress = decodeTaskProgress(text);
+    if (progress === undefined) continue;
+    const seq = progress.seq ?? 0;
+    if (seq > newestSeq) {
+      newest = text;
+      newestSeq = seq;
+    }
+  }
+  return newest;
 }

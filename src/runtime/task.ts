@@ -16,6 +16,14 @@ import type { BatchResult, CommitOffset, InputRecord, OutputRecord } from './rec
 import { decodeTaskProgress, encodeTaskProgress, type TaskProgress } from './task-progress.js';
 import { readWatermarkHeaders } from './watermark-headers.js';
 
+/** One input topic of a task. */
+interface TaskInput {
+  readonly source: SourceNode | RepartitionSourceNode;
+  readonly codec: AvroCodec<unknown>;
+  readonly readEventTime: EventTimeOf;
+  readonly next: readonly Processor[];
+}
+
 /**
  * What a task needs from its environment; no Kafka in it.
  *
@@ -65,16 +73,16 @@ export interface TaskDeps {
  */
 export class Task {
   readonly subTopology: SubTopology;
-  private readonly root: SourceNode | RepartitionSourceNode;
-  private readonly input: AvroCodec<unknown>;
+  /** One per input topic: its source node, decoder, event time and the processors after it. */
+  private readonly inputs = new Map<string, TaskInput>();
   private readonly codecs: CodecSet;
-  private readonly next: readonly Processor[];
   private readonly windows: StatefulProcessor[] = [];
   private readonly repartitionSinks: RepartitionSinkProcessor[] = [];
   /** Set in a task reading a repartition topic: what its upstream tasks said of their event time. */
   private readonly origins: OriginWatermarks | undefined;
-  private readonly readEventTime: EventTimeOf;
   private readonly outputLimits: OutputLimits | undefined;
+  /** Counts the progress this task has committed, so the newest of its inputs' metadata is found on restore. */
+  private seq = 0;
 
   constructor(
     readonly plan: TopologyPlan,
@@ -85,20 +93,34 @@ export class Task {
     const sub = plan.subTopologies.find((s) => s.id === subTopologyId);
     if (sub === undefined) throw new Error(`topology "${plan.topology}" has no sub-topology ${subTopologyId}`);
     this.subTopology = sub;
-    this.root = sub.root;
     this.outputLimits = deps.outputLimits;
     this.codecs = new CodecSet(deps.registry, deps.resolveSchema);
-    this.input = this.codecs.reader(`${this.root.topic}-value`, this.root.schema);
-    this.readEventTime = this.root.kind === 'SourceNode' ? eventTimeReader(this.root.eventTime) : repartitionEventTime;
-    this.next = compileProcessors(this.root.next, {
+    const compile = {
       codecs: this.codecs,
       partition,
       windows: this.windows,
       subTopology: sub.id,
       partitionCount: deps.partitionCount,
       repartitionSinks: this.repartitionSinks,
-    });
-    if (this.root.kind === 'RepartitionSourceNode') this.origins = new OriginWatermarks(upstreamTaskCount(plan, this.root.topic, deps.partitionCount));
+      merges: new Map(),
+    };
+    let origins: OriginWatermarks | undefined;
+    for (const source of sub.sources) {
+      this.inputs.set(source.topic, {
+        source,
+        codec: this.codecs.reader(`${source.topic}-value`, source.schema),
+        readEventTime: source.kind === 'SourceNode' ? eventTimeReader(source.eventTime) : repartitionEventTime,
+        next: compileProcessors(source.next, compile),
+      });
+      // The planner gives a repartition topic's reader no other input.
+      if (source.kind === 'RepartitionSourceNode') origins = new OriginWatermarks(upstreamTaskCount(plan, source.topic, deps.partitionCount));
+    }
+    this.origins = origins;
+  }
+
+  /** The topics this task reads partition `partition` of. */
+  get inputTopics(): readonly string[] {
+    return this.subTopology.inputTopics;
   }
 
   /** Registers every schema this task writes; rejects if the registry refuses one. */
@@ -113,6 +135,7 @@ export class Task {
    */
   async restore(records: readonly InputRecord[], nowMs: number = Date.now(), committedMetadata?: string): Promise<number> {
     const progress = decodeTaskProgress(committedMetadata);
+    this.seq = progress?.seq ?? 0;
     for (const sink of this.repartitionSinks) {
       const watermark = progress?.sinks?.[sink.topic];
       if (watermark !== undefined) sink.resume(watermark);
@@ -137,7 +160,12 @@ export class Task {
     if (this.repartitionSinks.length === 0 && this.origins === undefined) return undefined;
     let sinks: Record<string, number> | undefined;
     for (const sink of this.repartitionSinks) if (Number.isFinite(sink.watermark)) (sinks ??= {})[sink.topic] = sink.watermark;
-    const progress: TaskProgress = { v: 1, ...(sinks === undefined ? {} : { sinks }), ...(this.origins === undefined ? {} : { origins: this.origins.snapshot() }) };
+    const progress: TaskProgress = {
+      v: 1,
+      ...(this.inputs.size > 1 ? { seq: ++this.seq } : {}),
+      ...(sinks === undefined ? {} : { sinks }),
+      ...(this.origins === undefined ? {} : { origins: this.origins.snapshot() }),
+    };
     return encodeTaskProgress(progress);
   }
 
@@ -153,14 +181,37 @@ export class Task {
     return markers;
   }
 
-  /** Processes one batch of the task's input partition; see the class contract. */
+  /**
+   * Processes one batch of the task's input partitions (in offset order per
+   * partition; consecutive records of one input are decoded and run
+   * together); see the class contract.
+   */
   async process(batch: readonly InputRecord[], nowMs: number): Promise<BatchResult> {
     const ctx = new BatchContext(nowMs, this.outputLimits);
-    await this.input.prepare(batch.map((r) => r.value));
-    const root = this.root;
+    for (let start = 0; start < batch.length; ) {
+      const topic = batch[start]!.topic;
+      let end = start + 1;
+      while (end < batch.length && batch[end]!.topic === topic) end++;
+      await this.run(this.inputOf(topic), start === 0 && end === batch.length ? batch : batch.slice(start, end), ctx);
+      start = end;
+    }
+    for (const w of this.windows) w.apply(ctx);
+    return { outputs: ctx.outputs, commits: commitsOf(batch, this.progress()), counters: ctx.counters };
+  }
+
+  private inputOf(topic: string): TaskInput {
+    const input = this.inputs.get(topic);
+    if (input === undefined) throw new Error(`task ${this.subTopology.id}_${this.partition} of topology "${this.plan.topology}" reads ${this.inputTopics.join(', ')}, not ${topic}`);
+    return input;
+  }
+
+  /** Decodes records of one input and runs them through the processors after its source. */
+  private async run(input: TaskInput, records: readonly InputRecord[], ctx: BatchContext): Promise<void> {
+    const { source, codec, readEventTime } = input;
+    await codec.prepare(records.map((r) => r.value));
     const envelopes: Envelope[] = [];
-    const origins = this.origins;
-    for (const record of batch) {
+    const origins = source.kind === 'RepartitionSourceNode' ? this.origins : undefined;
+    for (const record of records) {
       let watermark = Number.NEGATIVE_INFINITY;
       if (origins !== undefined) {
         const stamp = readWatermarkHeaders(record);
@@ -171,29 +222,26 @@ export class Task {
         }
       }
       ctx.counters.processed++;
-      const decoded = this.input.decode(record.value);
+      const decoded = codec.decode(record.value);
       if (!decoded.ok) {
-        ctx.deadLetter(record, root.deadLetter, decoded.reason, root.name, decoded.message);
+        ctx.deadLetter(record, source.deadLetter, decoded.reason, source.name, decoded.message);
         continue;
       }
       let eventTime: number;
       try {
-        eventTime = this.readEventTime(decoded.value, record);
+        eventTime = readEventTime(decoded.value, record);
       } catch (error) {
-        eventTime = Number.NaN;
-        ctx.deadLetter(record, root.deadLetter, 'event-time', root.name, `event time extractor threw: ${String(error)}`);
+        ctx.deadLetter(record, source.deadLetter, 'event-time', source.name, `event time extractor threw: ${String(error)}`);
         continue;
       }
       if (!Number.isFinite(eventTime)) {
-        ctx.deadLetter(record, root.deadLetter, 'event-time', root.name, 'the record has no usable event time (not a finite number of epoch ms)');
+        ctx.deadLetter(record, source.deadLetter, 'event-time', source.name, 'the record has no usable event time (not a finite number of epoch ms)');
         continue;
       }
       envelopes.push({ value: decoded.value, key: record.key, eventTime, watermark, origin: record });
     }
     if (origins !== undefined) ctx.closeWatermark = origins.settle();
-    await runAll(this.next, envelopes, ctx);
-    for (const w of this.windows) w.apply(ctx);
-    return { outputs: ctx.outputs, commits: commitsOf(batch, this.progress()), counters: ctx.counters };
+    await runAll(input.next, envelopes, ctx);
   }
 
   /** Windows currently open across the task's window steps (a gauge for metrics). */
@@ -229,7 +277,7 @@ function commitsOf(batch: readonly InputRecord[], metadata: string | undefined):
 /** How many tasks write to `topic`: the partitions of every sub-topology that repartitions into it. */
 function upstreamTaskCount(plan: TopologyPlan, topic: string, partitionCount: (topic: string) => number): number {
   let count = 0;
-  for (const sub of plan.subTopologies) if (writesTo(sub.root, topic)) count += partitionCount(sub.inputTopic);
+  for (const sub of plan.subTopologies) if (sub.sources.some((source) => writesTo(source, topic))) count += partitionCount(sub.inputTopics[0]!);
   return count;
 }
 

@@ -1,5 +1,5 @@
 import { setImmediate as yieldToEventLoop, setTimeout as sleep } from 'node:timers/promises';
-import type { PlanNode } from '../plan/plan-node.js';
+import { planNodes } from '../plan/plan-nodes.js';
 import type { TopologyPlan } from '../plan/topology-plan.js';
 import type { CommitOffset, InputRecord, OutputRecord, TaskCounters } from './records.js';
 import { NO_OBSERVER, type RuntimeObserver } from './runtime-observer.js';
@@ -15,7 +15,9 @@ import { ensurePlanTopics } from './ensure-plan-topics.js';
 import type { EventTimeAlignment } from './event-time-alignment.js';
 import type { OutputLimits } from './output-limits.js';
 import { OutputMetrics } from './output-metrics.js';
+import { interleaveByTimestamp } from './interleave-by-timestamp.js';
 import { Task } from './task.js';
+import { newestTaskProgress } from './task-progress.js';
 import { TopologyAlignment } from './topology-alignment.js';
 import { errorText, groupByPartition, label, pushAll } from './topology-runner-internals.js';
 import type { RunnerStats, TopologyRunnerOptions } from './topology-runner-options.js';
@@ -24,7 +26,12 @@ export type { RunnerStats, TopologyRunnerOptions } from './topology-runner-optio
 
 interface TaskSlot {
   readonly task: Task;
+  /** `<sub-topology>_<partition>`, as Kafka Streams names tasks. */
+  readonly id: string;
+  /** The first input partition: names the task in metrics. */
   readonly input: TopicPartitionRef;
+  /** Partition keys of every input partition of the task (one per input topic). */
+  readonly keys: readonly string[];
   readonly alignment: EventTimeAlignment | undefined;
 }
 
@@ -52,6 +59,7 @@ export class TopologyRunner {
   readonly stats: RunnerStats = { processed: 0, deadLettered: 0, late: 0, dropped: 0, stateOverflow: 0, outputs: 0, checkpoints: 0, aborts: 0, restoredRecords: 0, assignedPartitions: 0 };
   readonly #options: TopologyRunnerOptions;
   readonly #subTopologyByTopic = new Map<string, number>();
+  /** The task of each assigned input partition, by partition key; a task reading several topics is there once per input. */
   readonly #tasks = new Map<string, TaskSlot>();
   readonly #changes: PartitionChange[] = [];
   readonly #now: () => number;
@@ -88,7 +96,7 @@ export class TopologyRunner {
     this.#observer = options.observer ?? NO_OBSERVER;
     this.#repartitionInputs = new Set(options.plan.topics.filter((t) => t.role === 'repartition').map((t) => t.name));
     this.#outputMetrics = new OutputMetrics(options.plan, this.#observer);
-    for (const sub of options.plan.subTopologies) this.#subTopologyByTopic.set(sub.inputTopic, sub.id);
+    for (const sub of options.plan.subTopologies) for (const topic of sub.inputTopics) this.#subTopologyByTopic.set(topic, sub.id);
     this.#alignment = new TopologyAlignment(options.plan, options.alignment);
   }
 
@@ -110,7 +118,10 @@ export class TopologyRunner {
 
   async #connectConsumer(): Promise<void> {
     const inputs = [...this.#subTopologyByTopic.keys()];
-    const membership = this.#options.staticMembership ? { staticMemberId: `${this.groupId}-${this.#options.instanceId}` } : {};
+    const membership = {
+      ...(this.#options.staticMembership ? { staticMemberId: `${this.groupId}-${this.#options.instanceId}` } : {}),
+      ...(this.#options.plan.subTopologies.some((s) => s.inputTopics.length > 1) ? { coPartitioned: true } : {}),
+    };
     this.#consumer = await this.#options.transport.connectConsumer(
       this.groupId,
       inputs,
@@ -191,15 +202,23 @@ export class TopologyRunner {
       produced = outputs.length;
       await writer.produce(fresh);
     };
+    // A task reading several topics gets their polled records as one batch, oldest record first
+    // across its inputs (see interleaveByTimestamp), once all of its partitions' batches are in hand.
+    const merged = new Map<TaskSlot, InputRecord[][]>();
     for (const [key, batch] of groupByPartition(records)) {
       this.#polledNext.set(key, batch[batch.length - 1]!.offset + 1n);
       const slot = this.#tasks.get(key) ?? (await this.#createTask(batch[0]!));
       if (slot.alignment?.follows(key)) slot.alignment.offer(key, batch);
+      else if (slot.keys.length > 1) merged.set(slot, [...(merged.get(slot) ?? []), batch]);
       else await this.#process(slot, batch, now, outputs, commits);
       await produceNew();
       // Between partitions, let I/O that completed meanwhile run: a sink sharing this event loop
       // otherwise waits a whole checkpoint for each of its database round trips.
       await yieldToEventLoop();
+    }
+    for (const [slot, batches] of merged) {
+      await this.#process(slot, interleaveByTimestamp(batches), now, outputs, commits);
+      await produceNew();
     }
     await this.#alignment.drain(ends, this.#required(this.#consumer), async (chunk) => {
       const chunkOutputs = await this.#process(this.#tasks.get(chunk.key) ?? (await this.#createTask(chunk.partition)), chunk.records, now, outputs, commits);
@@ -207,13 +226,13 @@ export class TopologyRunner {
       return chunkOutputs;
     });
     // Once per checkpoint, not per chunk: markers tell the tasks downstream how far each task has come.
-    for (const [key, slot] of this.#tasks) {
-      const markers = slot.task.markers(now, this.#readToEnd(key, slot, ends));
+    for (const slot of this.#slots()) {
+      const markers = slot.task.markers(now, slot.keys.every((key) => this.#readToEnd(key, slot, ends)));
       if (markers.length > 0) pushAll(outputs, markers);
     }
     if (punctuate) {
       this.#lastPunctuate = now;
-      for (const slot of this.#tasks.values()) pushAll(outputs, (await slot.task.punctuate(now)).outputs);
+      for (const slot of this.#slots()) pushAll(outputs, (await slot.task.punctuate(now)).outputs);
     }
     const committing = performance.now();
     await produceNew();
@@ -244,7 +263,7 @@ export class TopologyRunner {
     const started = performance.now();
     const result = await slot.task.process(batch, now);
     // Records, not watermark markers: `processed` leaves markers out.
-    this.#observer.batchProcessed(this.#options.plan.topology, slot.input, result.counters.processed, (performance.now() - started) / 1000);
+    this.#observer.batchProcessed(this.#options.plan.topology, batch[0] ?? slot.input, result.counters.processed, (performance.now() - started) / 1000);
     pushAll(outputs, result.outputs);
     // Chunks of a partition come in offset order: the last commit per partition is the highest.
     for (const commit of result.commits) commits.set(partitionKey(commit.topic, commit.partition), commit);
@@ -264,7 +283,7 @@ export class TopologyRunner {
   #reportGauges(now: number): void {
     this.#lastGauges = now;
     const topology = this.#options.plan.topology;
-    for (const slot of this.#tasks.values()) this.#observer.openWindows(topology, slot.input, slot.task.openWindows());
+    for (const slot of this.#slots()) this.#observer.openWindows(topology, slot.input, slot.task.openWindows());
     for (const lag of this.#consumer?.lag() ?? []) this.#observer.lag(topology, lag, lag.records);
   }
 
@@ -279,8 +298,10 @@ export class TopologyRunner {
         for (const p of change.partitions) {
           const key = partitionKey(p.topic, p.partition);
           this.#alignment.untrack(key);
-          this.#tasks.delete(key);
           this.#polledNext.delete(key);
+          // A task goes with any of its inputs: kept on the others alone, its state would miss records another member now has.
+          const slot = this.#tasks.get(key);
+          if (slot !== undefined) for (const input of slot.keys) if (this.#tasks.get(input) === slot) this.#tasks.delete(input);
         }
         this.#options.log('info', `partitions revoked`, { partitions: change.partitions.map(label) });
       } else {
@@ -298,17 +319,27 @@ export class TopologyRunner {
     const subId = this.#subTopologyByTopic.get(input.topic);
     const sub = plan.subTopologies.find((s) => s.id === subId);
     if (sub === undefined) throw new Error(`topology ${plan.topology} has no sub-topology reading ${input.topic}`);
+    const inputs = sub.inputTopics.map((topic) => ({ topic, partition: input.partition }));
+    const keys = inputs.map((p) => partitionKey(p.topic, p.partition));
+    // The task may exist already, created for another of its inputs.
+    const existing = keys.map((key) => this.#tasks.get(key)).find((slot) => slot !== undefined);
+    if (existing !== undefined) {
+      this.#tasks.set(partitionKey(input.topic, input.partition), existing);
+      this.#alignment.track(sub.id, input);
+      return existing;
+    }
     const counts = this.#partitionCounts;
     const task = new Task(plan, sub.id, input.partition, {
       registry,
       resolveSchema,
-      partitionCount: (topic) => counts.get(topic) ?? counts.get(sub.inputTopic) ?? 1,
+      partitionCount: (topic) => counts.get(topic) ?? counts.get(sub.inputTopics[0]!) ?? 1,
       outputLimits: this.#outputLimits,
     });
     await task.init();
-    // The event-time progress committed with the input offset (see TaskProgress).
+    // The event-time progress committed with the input offsets (see TaskProgress): the newest of the task's inputs'.
     const consumer = this.#required(this.#consumer);
-    const progress = consumer.committedMetadata === undefined ? undefined : (await consumer.committedMetadata([input])).get(partitionKey(input.topic, input.partition));
+    const committed = consumer.committedMetadata === undefined ? undefined : await consumer.committedMetadata(inputs);
+    const progress = newestTaskProgress(keys.map((key) => committed?.get(key)));
     const changelog: InputRecord[] = [];
     for (const topic of sub.changelogTopics) {
       pushAll(changelog, await transport.readPartition(topic, input.partition));
@@ -323,9 +354,14 @@ export class TopologyRunner {
       log('info', `restored ${label(input)}`, { records: changelog.length, openWindows: open, ms: this.#now() - started });
     }
     this.stats.restoredRecords += changelog.length;
-    const slot = { task, input, alignment };
+    const slot: TaskSlot = { task, id: `${sub.id}_${input.partition}`, input, keys, alignment };
     this.#tasks.set(partitionKey(input.topic, input.partition), slot);
     return slot;
+  }
+
+  /** Every task once (a task reading several topics is in `#tasks` once per input). */
+  #slots(): Set<TaskSlot> {
+    return new Set(this.#tasks.values());
   }
 
   /** Abort, rebuild every task from its changelog and rewind to the committed offsets, with backoff. */
@@ -442,10 +478,6 @@ export class TopologyRunner {
 /** Names of the window steps of `plan` that have a state budget (`maxOpenWindows`). */
 function budgetedWindowSteps(plan: TopologyPlan): string[] {
   const steps: string[] = [];
-  const visit = (node: PlanNode): void => {
-    if (node.kind === 'WindowNode' && node.maxOpenWindows !== undefined) steps.push(node.name);
-    for (const child of node.next as readonly PlanNode[]) visit(child);
-  };
-  for (const sub of plan.subTopologies) visit(sub.root);
+  for (const { node } of planNodes(plan)) if (node.kind === 'WindowNode' && node.maxOpenWindows !== undefined) steps.push(node.name);
   return steps;
 }

@@ -6,7 +6,10 @@ import type { TopologyPlan } from '../plan/topology-plan.js';
 import type { SchemaRef, TopologySpec } from '../plan/topology-spec.js';
 import type { SchemaResolver } from '../runtime/codec-set.js';
 import type { OutputRecord, TaskCounters } from '../runtime/records.js';
+import { interleaveByTimestamp } from '../runtime/interleave-by-timestamp.js';
+import { coPartitioningProblem } from '../runtime/ensure-plan-topics.js';
 import { Task } from '../runtime/task.js';
+import { newestTaskProgress } from '../runtime/task-progress.js';
 import { AvroCodec, InMemorySchemaRegistry, type AvroSchema, type SchemaRegistry } from '../serde/index.js';
 import { InMemoryTopics } from './in-memory-topics.js';
 import { schemaResolver } from '../runtime/schema-resolver.js';
@@ -61,7 +64,7 @@ export class TopologyTestDriver {
   readonly counters: TaskCounters = { processed: 0, deadLettered: 0, late: 0, dropped: 0 };
   private readonly options: TopologyTestDriverOptions;
   private readonly committed = new Map<string, { readonly nextOffset: bigint; readonly metadata: string | undefined }>();
-  private tasks: { readonly task: Task; readonly topic: string; readonly partition: number }[] = [];
+  private tasks: { readonly task: Task; readonly topics: readonly string[]; readonly partition: number }[] = [];
   private ready: Promise<SchemaResolver> | undefined;
   private wall: number;
   private testSinks: TestSinks | undefined;
@@ -166,9 +169,9 @@ export class TopologyTestDriver {
     const max = this.options.maxBatchSize ?? Number.POSITIVE_INFINITY;
     for (let progressed = true; progressed; ) {
       progressed = false;
-      for (const { task, topic, partition } of this.tasks) {
-        const id = `${topic}\u0000${partition}`;
-        const pending = this.topics.read(topic, partition, this.committed.get(id)?.nextOffset ?? 0n);
+      for (const { task, topics, partition } of this.tasks) {
+        // A task reading several topics takes the next record from the input whose next record is oldest, as on Kafka.
+        const pending = interleaveByTimestamp(topics.map((topic) => this.topics.read(topic, partition, this.committed.get(`${topic}\u0000${partition}`)?.nextOffset ?? 0n)));
         if (pending.length > 0) {
           const batch = pending.length > max ? pending.slice(0, max) : pending;
           const result = await task.process(batch, this.wall);
@@ -189,13 +192,16 @@ export class TopologyTestDriver {
   private async createTasks(resolveSchema: SchemaResolver): Promise<typeof this.tasks> {
     const tasks: typeof this.tasks = [];
     for (const sub of this.plan.subTopologies) {
-      const partitions = this.partitionCount(sub.inputTopic);
+      const partitions = this.partitionCount(sub.inputTopics[0]!);
+      for (const topic of sub.inputTopics) {
+        if (this.partitionCount(topic) !== partitions) throw new Error(coPartitioningProblem(this.plan, sub.inputTopics, (t) => this.partitionCount(t)));
+      }
       for (let p = 0; p < partitions; p++) {
         const task = new Task(this.plan, sub.id, p, { registry: this.registry, resolveSchema, partitionCount: (topic) => this.partitionCount(topic) });
         await task.init();
         const changelog = sub.changelogTopics.flatMap((t) => this.topics.read(t, p, 0n));
-        await task.restore(changelog, this.wall, this.committed.get(`${sub.inputTopic}\u0000${p}`)?.metadata);
-        tasks.push({ task, topic: sub.inputTopic, partition: p });
+        await task.restore(changelog, this.wall, newestTaskProgress(sub.inputTopics.map((t) => this.committed.get(`${t}\u0000${p}`)?.metadata)));
+        tasks.push({ task, topics: sub.inputTopics, partition: p });
       }
     }
     return tasks;
@@ -210,8 +216,8 @@ export class TopologyTestDriver {
   }
 
   private schemaOf(topic: string, kind: 'key' | 'value'): SchemaRef {
-    for (const sub of this.plan.subTopologies) {
-      const found = findSchema(sub.root, topic, kind);
+    for (const source of this.plan.subTopologies.flatMap((s) => s.sources)) {
+      const found = findSchema(source, topic, kind);
       if (found !== undefined) return found;
     }
     throw new Error(`topic "${topic}" is not a source, output or table topic of topology "${this.plan.topology}"`);

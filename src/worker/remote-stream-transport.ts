@@ -3,6 +3,7 @@ import type { CommitOffset, InputRecord, OutputRecord } from '../runtime/records
 import type {
   CheckpointFault,
   CheckpointWriter,
+  ConsumerOptions,
   DeliveryGuarantee,
   PartitionChange,
   RecordLimits,
@@ -81,7 +82,7 @@ export function remoteStreamTransport(port: MessagePort): StreamTransport & { cl
     });
   const notify = (notice: TransportNotice, transfer: ArrayBuffer[] = []): void => port.postMessage(notice, transfer);
 
-  const connectConsumer = async (groupId: string, topics: readonly string[], onChange: (change: PartitionChange) => void, options: { staticMemberId?: string } = {}): Promise<StreamConsumer> => {
+  const connectConsumer = async (groupId: string, topics: readonly string[], onChange: (change: PartitionChange) => void, options: ConsumerOptions = {}): Promise<StreamConsumer> => {
     const id = nextHandle++;
     let assignment: TopicPartitionRef[] = [];
     let ends: ReadonlyMap<string, bigint> = new Map();
@@ -108,7 +109,7 @@ export function remoteStreamTransport(port: MessagePort): StreamTransport & { cl
         });
       }
     });
-    await call<void>({ op: 'connectConsumer', consumer: id, groupId, topics, ...(options.staticMemberId === undefined ? {} : { staticMemberId: options.staticMemberId }) }).catch((error: unknown) => {
+    await call<void>({ op: 'connectConsumer', consumer: id, groupId, topics, ...(options.staticMemberId === undefined ? {} : { staticMemberId: options.staticMemberId }), ...(options.coPartitioned ? { coPartitioned: true } : {}) }).catch((error: unknown) => {
       rebalanceListeners.delete(id);
       throw error;
     });

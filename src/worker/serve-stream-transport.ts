@@ -59,7 +59,7 @@ export function serveStreamTransport(port: MessagePort, transport: StreamTranspo
           if (closed) change.done();
           else port.postMessage(event);
         };
-        const options = request.staticMemberId === undefined ? {} : { staticMemberId: request.staticMemberId };
+        const options = { ...(request.staticMemberId === undefined ? {} : { staticMemberId: request.staticMemberId }), ...(request.coPartitioned ? { coPartitioned: true } : {}) };
         consumers.set(id, new ReadAheadConsumer(await transport.connectConsumer(request.groupId, request.topics, onChange, options)));
         return { value: undefined };
       }

@@ -17,7 +17,7 @@ export type TransportRequest =
   | { readonly id: number; readonly op: 'ensureTopics'; readonly topics: readonly { name: string; partitions: number; config?: Readonly<Record<string, string>> }[] }
   | { readonly id: number; readonly op: 'partitionCounts'; readonly topics: readonly string[] }
   | { readonly id: number; readonly op: 'recordLimits'; readonly topics: readonly string[] }
-  | { readonly id: number; readonly op: 'connectConsumer'; readonly consumer: number; readonly groupId: string; readonly topics: readonly string[]; readonly staticMemberId?: string }
+  | { readonly id: number; readonly op: 'connectConsumer'; readonly consumer: number; readonly groupId: string; readonly topics: readonly string[]; readonly staticMemberId?: string; readonly coPartitioned?: boolean }
   | { readonly id: number; readonly op: 'poll'; readonly consumer: number; readonly max: number; readonly timeoutMs: number; readonly lag: boolean }
   | { readonly id: number; readonly op: 'seek'; readonly consumer: number; readonly partition: TopicPartitionRef; readonly nextOffset: bigint | undefined }
   | { readonly id: number; readonly op: 'committed'; readonly consumer: number; readonly partitions: readonly TopicPartitionRef[] }

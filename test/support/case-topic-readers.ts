@@ -98,8 +98,8 @@ function findNode(plan: TopologyPlan, match: (node: PlanNode) => boolean): PlanN
     }
     return undefined;
   };
-  for (const sub of plan.subTopologies) {
-    const found = walk(sub.root);
+  for (const source of plan.subTopologies.flatMap((s) => s.sources)) {
+    const found = walk(source);
     if (found !== undefined) return found;
   }
   return undefined;

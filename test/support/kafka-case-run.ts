@@ -258,7 +258,7 @@ export class KafkaCaseRun {
   #codec(topic: string): Promise<AvroCodec<unknown>> {
     let codec = this.#codecs.get(topic);
     if (codec === undefined) {
-      const source = this.plan.subTopologies.map((s) => s.root).find((root) => root.kind === 'SourceNode' && root.topic === topic);
+      const source = this.plan.subTopologies.flatMap((s) => s.sources).find((root) => root.kind === 'SourceNode' && root.topic === topic);
       if (source === undefined) throw new Error(`${topic} is not a source topic of ${this.plan.topology}`);
       const readerSchema = this.reader.resolveSchema(source.schema);
       // Registered under `<topic>-value`, as a producer in the Confluent wire format does.
@@ -274,9 +274,9 @@ export class KafkaCaseRun {
 
   async #inputPartitions(): Promise<TopicPartition[]> {
     const inputs: TopicPartition[] = [];
-    for (const sub of this.plan.subTopologies) {
-      const partitions = await this.reader.partitionsOf(sub.inputTopic);
-      for (let partition = 0; partition < partitions; partition++) inputs.push({ topic: sub.inputTopic, partition });
+    for (const topic of this.plan.subTopologies.flatMap((s) => s.inputTopics)) {
+      const partitions = await this.reader.partitionsOf(topic);
+      for (let partition = 0; partition < partitions; partition++) inputs.push({ topic, partition });
     }
     return inputs;
   }

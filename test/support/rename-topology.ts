@@ -46,6 +46,8 @@ function renameStep(step: StepSpec, to: (name: string) => string, steps: (list: 
       return { ...step, topic: to(step.topic) };
     case 'branch':
       return { ...step, arms: step.arms.map((arm): ArmSpec => ({ ...arm, steps: steps(arm.steps) })) };
+    case 'merge':
+      return { ...step, other: { source: { ...step.other.source, topic: to(step.other.source.topic) }, steps: steps(step.other.steps) } };
     case 'validate':
     case 'pipe':
     case 'group-by':

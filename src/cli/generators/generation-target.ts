@@ -51,11 +51,10 @@ export interface GenerationTarget {
  * ```
  */
 export function generationTargets(plan: TopologyPlan): GenerationTarget[] {
-  const byInput = new Map(plan.subTopologies.map((s) => [s.inputTopic, s]));
+  const byInput = new Map(plan.subTopologies.flatMap((s) => s.sources).map((source) => [source.topic, source]));
   const targets = new Map<string, GenerationTarget>();
-  for (const sub of plan.subTopologies) {
-    if (sub.root.kind !== 'SourceNode' || targets.has(sub.root.topic)) continue;
-    const root: SourceNode = sub.root;
+  for (const root of plan.subTopologies.flatMap((s) => s.sources)) {
+    if (root.kind !== 'SourceNode' || targets.has(root.topic)) continue;
     const groupFields: string[] = [];
     const windows: TargetWindow[] = [];
     let keyColumn: string | undefined;
@@ -64,8 +63,8 @@ export function generationTargets(plan: TopologyPlan): GenerationTarget[] {
         case 'RepartitionSinkNode': {
           const downstream = byInput.get(node.topic);
           if (downstream !== undefined && !seen.has(node.topic)) {
-            if (sourceShaped && downstream.root.kind === 'RepartitionSourceNode') add(groupFields, node.field ?? downstream.root.keyField);
-            visit(downstream.root, false, new Set([...seen, node.topic]));
+            if (sourceShaped && downstream.kind === 'RepartitionSourceNode') add(groupFields, node.field ?? downstream.keyField);
+            visit(downstream, false, new Set([...seen, node.topic]));
           }
           return;
         }

@@ -100,8 +100,8 @@ function findWriter(plan: TopologyPlan, topic: string): WriterNode | undefined {
     }
     return undefined;
   };
-  for (const sub of plan.subTopologies) {
-    const found = visit(sub.root);
+  for (const source of plan.subTopologies.flatMap((s) => s.sources)) {
+    const found = visit(source);
     if (found) return found;
   }
   return undefined;

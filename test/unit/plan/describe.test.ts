@@ -7,9 +7,9 @@ describe('plan derivation', () => {
   test('bus telemetry: two sub-topologies split at the repartition, internal topics named after steps', () => {
     const p = plan(busTelemetryTopology);
     expect(p.applicationId).toBe('bus-telemetry');
-    expect(p.subTopologies.map((s) => [s.id, s.inputTopic, s.changelogTopics])).toEqual([
-      [0, 'bus.telemetry', []],
-      [1, 'bus-telemetry.by-route-repartition', ['bus.route-stats.1m']],
+    expect(p.subTopologies.map((s) => [s.id, s.inputTopics, s.changelogTopics])).toEqual([
+      [0, ['bus.telemetry'], []],
+      [1, ['bus-telemetry.by-route-repartition'], ['bus.route-stats.1m']],
     ]);
     expect(p.topics).toEqual([
       { name: 'bus.telemetry', role: 'source', internal: false, compacted: false, coPartitionedWith: undefined },

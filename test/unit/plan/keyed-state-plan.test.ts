@@ -30,7 +30,7 @@ describe('groupByKey in the plan', () => {
 
   test('one sub-topology, no repartition topic; the table is the changelog, co-partitioned with the source', () => {
     const p = plan(byKey);
-    expect(p.subTopologies.map((s) => [s.id, s.inputTopic, s.changelogTopics])).toEqual([[0, 'readings', ['t.devices']]]);
+    expect(p.subTopologies.map((s) => [s.id, s.inputTopics, s.changelogTopics])).toEqual([[0, ['readings'], ['t.devices']]]);
     expect(p.topics.map((t) => [t.name, t.role, t.coPartitionedWith])).toEqual([
       ['readings', 'source', undefined],
       ['readings.dlq', 'dead-letter', undefined],
@@ -81,9 +81,9 @@ describe('track in the plan', () => {
 
   test('after groupBy the state lives behind the repartition topic', () => {
     const p = plan(steps('trk-rp').groupBy('by-id', 'id').track('lifecycle', lifecycle).toTable('t.state'));
-    expect(p.subTopologies.map((s) => [s.inputTopic, s.changelogTopics])).toEqual([
-      ['steps', []],
-      ['trk-rp.by-id-repartition', ['t.state']],
+    expect(p.subTopologies.map((s) => [s.inputTopics, s.changelogTopics])).toEqual([
+      [['steps'], []],
+      [['trk-rp.by-id-repartition'], ['t.state']],
     ]);
   });
 

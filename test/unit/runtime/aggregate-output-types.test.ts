@@ -79,7 +79,7 @@ const pick = (row: StatsRow): StatsRow => ({
 
 describe('aggregator output types on the TopologyTestDriver', () => {
   test('the table schema carries each aggregator’s Avro type', () => {
-    const table = plan(stats()).subTopologies[1]!.root.next[0]!.next[0]!.next[0] as TableSinkNode;
+    const table = plan(stats()).subTopologies[1]!.sources[0]!.next[0]!.next[0]!.next[0] as TableSinkNode;
     const types = Object.fromEntries((table.valueSchema as unknown as { fields: { name: string; type: unknown }[] }).fields.map((f) => [f.name, f.type]));
     expect(types).toMatchObject({
       n: 'long',

@@ -112,7 +112,7 @@ class FakeSink implements Sink {
 
 async function harness(steps: (ctx: { record: (p: number, o: number, route: string, events: number) => InputRecord; assign: (ps: number[]) => void }) => (() => InputRecord[])[]) {
   const registry = new InMemorySchemaRegistry();
-  const table = statsPlan.subTopologies[1]!.root.next[0]!.next[0]!.next[0] as TableSinkNode;
+  const table = statsPlan.subTopologies[1]!.sources[0]!.next[0]!.next[0]!.next[0] as TableSinkNode;
   const keys = new AvroCodec<unknown>({ registry, subject: `${TABLE}-key`, readerSchema: table.keySchema });
   const values = new AvroCodec<unknown>({ registry, subject: `${TABLE}-value`, readerSchema: table.valueSchema });
   await keys.registerWriter();

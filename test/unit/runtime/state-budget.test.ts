@@ -99,11 +99,11 @@ describe('state budget (maxOpenWindows)', () => {
     await driver.input<Reading>('readings').sendAll([r('a', 100), r('b', 200)]);
     expect(driver.counters.stateOverflow).toEqual({ w: 1 });
     const own = plan(budgeted(tumbling(1000), 5), { maxOpenWindows: 1 });
-    const window = own.subTopologies[1]!.root.next[0]!;
+    const window = own.subTopologies[1]!.sources[0]!.next[0]!;
     expect(window.kind === 'WindowNode' && window.maxOpenWindows).toBe(5);
     expect(describePlan(own)).toContain('at most 5 open windows per task');
     // Without a budget anywhere, no bound and nothing in the plan.
-    const none = plan(budgeted(tumbling(1000), null)).subTopologies[1]!.root.next[0]!;
+    const none = plan(budgeted(tumbling(1000), null)).subTopologies[1]!.sources[0]!.next[0]!;
     expect(none.kind === 'WindowNode' && 'maxOpenWindows' in none).toBe(false);
   });
 

@@ -20,7 +20,7 @@ async function sinkFields(plan: TopologyPlan, topic: string): Promise<string[]> 
   const find = (node: PlanNode): PlanNode | undefined =>
     ('topic' in node && node.topic === topic && (node.kind === 'TableSinkNode' || node.kind === 'StreamSinkNode') ? node : undefined) ??
     node.next.map(find).find((n) => n !== undefined);
-  const writer = plan.subTopologies.map((s) => find(s.root)).find((n) => n !== undefined);
+  const writer = plan.subTopologies.flatMap((s) => s.sources).map(find).find((n) => n !== undefined);
   if (writer?.kind === 'TableSinkNode') {
     const value = (typeof writer.valueSchema === 'string' ? schemas.get(writer.valueSchema) : writer.valueSchema) as AvroRecordSchema;
     return value.fields.map((f) => f.name).filter((f) => !f.includes('__'));

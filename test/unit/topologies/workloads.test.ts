@@ -29,7 +29,7 @@ describe('the workloads of sluice generate', () => {
   test.each(WORKLOADS.map((w) => [w.name, w] as const))('%s writes the source topics of its topologies with their schemas', async (_name, workload) => {
     for (const name of workload.topologies) {
       const plan = await catalog.plan(name);
-      const sources = plan.subTopologies.map((s) => s.root).filter((r) => r.kind === 'SourceNode');
+      const sources = plan.subTopologies.flatMap((s) => s.sources).filter((r) => r.kind === 'SourceNode');
       expect(sources.map((s) => [s.topic, s.schema]).sort()).toEqual(workload.topics.map((t) => [t.name, t.schema]).sort());
     }
     const records = take(workload.records(OPTIONS), 500);
