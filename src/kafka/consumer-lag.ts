@@ -1,6 +1,7 @@
 import type { BatchConsumer } from './batch-consumer.js';
 import type { KafkaAdmin } from './kafka-admin.js';
 import type { TopicPartition } from './rdkafka.js';
+import { partitionKey } from '../partition-key.js';
 
 /** Records behind the end of one assigned partition. */
 export interface PartitionLag {
@@ -9,7 +10,7 @@ export interface PartitionLag {
   readonly records: number;
 }
 
-const key = (p: TopicPartition): string => `${p.topic}\u0000${p.partition}`;
+const key = (p: TopicPartition): string => partitionKey(p.topic, p.partition);
 
 /**
  * A consumer's lag that stays true while it is stuck: records between where

@@ -6,6 +6,7 @@ import { describeTopicConfigs } from './describe-topic-configs.js';
 import { clusterBrokers } from './cluster-brokers.js';
 import { replicationFromEnv, topicReplication, type ReplicationPolicy } from './topic-replication.js';
 import { errorText } from '../error-text.js';
+import { partitionKey } from '../partition-key.js';
 
 /** Group-coordinator errors that pass once the coordinator has moved or loaded. */
 const COORDINATOR_MOVING: ReadonlySet<number> = new Set([
@@ -271,7 +272,7 @@ export class KafkaAdmin {
   /**
    * The end offset of each partition: under `read_committed` (default) the last
    * stable offset — records of an open transaction are not counted — else the
-   * high watermark. Keyed by `topic\u0000partition`.
+   * high watermark. Keyed by {@link partitionKey}.
    */
   endOffsets(partitions: readonly TopicPartition[], isolation: 'read_committed' | 'read_uncommitted' = 'read_committed'): Promise<Map<string, bigint>> {
     // The binding's OffsetSpec.LATEST is `{ timestamp: -1 }`; its IsolationLevel enum is only a type.
@@ -283,7 +284,7 @@ export class KafkaAdmin {
         const offsets = new Map<string, bigint>();
         for (const r of result) {
           if (r.error) return reject(toKafkaError(r.error, `listing the end offset of ${r.topic}[${r.partition}]`));
-          offsets.set(`${r.topic}\u0000${r.partition}`, BigInt(r.offset));
+          offsets.set(partitionKey(r.topic, r.partition), BigInt(r.offset));
         }
         resolvePromise(offsets);
       });
@@ -292,7 +293,7 @@ export class KafkaAdmin {
 
   /**
    * A consumer group's committed next offsets (only transaction-committed
-   * ones), keyed by `topic\u0000partition`; partitions without a commit are absent.
+   * ones), keyed by {@link partitionKey}; partitions without a commit are absent.
    *
    * Read by a consumer client of the group that never subscribes, so never
    * joins it: librdkafka's admin offset fetch dereferences a missing consumer
@@ -311,7 +312,7 @@ export class KafkaAdmin {
         for (const p of result) {
           const failed = (p as { error?: LibrdKafkaError }).error;
           if (failed) return reject(toKafkaError(failed, `listing the offset of group ${groupId} on ${p.topic}[${p.partition}]`));
-          if (typeof p.offset === 'number' && p.offset >= 0) offsets.set(`${p.topic}\u0000${p.partition}`, BigInt(p.offset));
+          if (typeof p.offset === 'number' && p.offset >= 0) offsets.set(partitionKey(p.topic, p.partition), BigInt(p.offset));
         }
         resolvePromise(offsets);
       });

@@ -2,6 +2,7 @@ import { KafkaConsumer, type KafkaConsumerClient, type Message } from './rdkafka
 import { toKafkaError } from './kafka-error.js';
 import type { KafkaProperties } from './kafka-config.js';
 import { KafkaAdmin } from './kafka-admin.js';
+import { partitionKey } from '../partition-key.js';
 
 /**
  * Reads whole partitions from the beginning to the end offset they had when
@@ -65,7 +66,7 @@ export class PartitionReader {
     const { lowOffset } = await this.#watermarks(topic, partition, timeoutMs);
     // The high watermark from a read_uncommitted listing: this read_committed client's own watermark
     // query answers with the last stable offset.
-    const highOffset = Number((await this.#endOffsets(topic, partition, 'read_uncommitted')).get(`${topic}\u0000${partition}`) ?? 0n);
+    const highOffset = Number((await this.#endOffsets(topic, partition, 'read_uncommitted')).get(partitionKey(topic, partition)) ?? 0n);
     if (highOffset <= lowOffset) return;
     this.#client.assign([{ topic, partition, offset: lowOffset }]);
     // Short: an empty poll here usually means only a transaction marker is left before the end.
@@ -94,7 +95,7 @@ export class PartitionReader {
         stableCheckedAt = now;
         // No progress: an open transaction (a crashed writer's, to be aborted) holding the last stable
         // offset at our position is waited for, longer; anything else is a stall.
-        const stable = Number((await this.#endOffsets(topic, partition, 'read_committed')).get(`${topic}\u0000${partition}`) ?? 0n);
+        const stable = Number((await this.#endOffsets(topic, partition, 'read_committed')).get(partitionKey(topic, partition)) ?? 0n);
         const waitingForTransaction = stable <= position;
         if (now - progressAt > (waitingForTransaction ? openTransactionTimeoutMs : timeoutMs)) {
           throw new Error(

@@ -6,6 +6,7 @@ import { KafkaAdmin } from './kafka-admin.js';
 import type { KafkaProperties } from './kafka-config.js';
 import { KafkaClientError, toKafkaError } from './kafka-error.js';
 import { replicationFromEnv, topicReplication, type ReplicationPolicy } from './topic-replication.js';
+import { partitionKey } from '../partition-key.js';
 
 /**
  * A topic to create: `replicationFactor` undefined takes Sluice's default
@@ -196,7 +197,7 @@ export class TopicAdmin {
           replicas: p.replicas.map((r) => r.id),
           isr: p.isr.map((r) => r.id),
           startOffset: Number(starts.get(p.partition) ?? 0n),
-          endOffset: Number(ends.get(`${name}\u0000${p.partition}`) ?? 0n),
+          endOffset: Number(ends.get(partitionKey(name, p.partition)) ?? 0n),
         }))
         .sort((a, b) => a.partition - b.partition),
       configs: configs === undefined ? undefined : (configs.get(name) ?? new Map()),
@@ -216,7 +217,7 @@ export class TopicAdmin {
     const list = partitions.map((partition) => ({ topic, partition }));
     if (which === 'start') return new Map([...(await this.#offsets(list, -2))].map(([p, o]) => [p, Number(o)]));
     const ends = await this.#admin.endOffsets(list, isolation);
-    return new Map(partitions.map((p) => [p, Number(ends.get(`${topic}\u0000${p}`) ?? 0n)]));
+    return new Map(partitions.map((p) => [p, Number(ends.get(partitionKey(topic, p)) ?? 0n)]));
   }
 
   /** Deletes a topic and waits until the metadata no longer lists it; a missing topic is a {@link TopicRequestError}. */

@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { RuntimeObserver } from '../runtime/runtime-observer.js';
 import type { TopicPartitionRef } from '../runtime/stream-transport.js';
+import { partitionKey, partitionKeyLabel } from '../partition-key.js';
 
 /** The running totals a sink runner keeps. */
 export interface SinkTotals {
@@ -54,7 +55,7 @@ export class PrometheusObserver implements RuntimeObserver {
   readonly #ready: Gauge<'topology'>;
   readonly #stalled: Gauge<'topology'>;
   readonly #readiness = new Map<string, boolean>();
-  /** Keyed by topology, then `topic\u0000partition`. */
+  /** Keyed by topology, then {@link partitionKey}. */
   readonly #progress = new Map<string, Map<string, PartitionProgress>>();
   readonly #now: () => number;
   readonly #stallAfterMs: number;
@@ -102,7 +103,7 @@ export class PrometheusObserver implements RuntimeObserver {
     const now = this.#now();
     const stalled: string[] = [];
     for (const [key, p] of this.#progress.get(topology) ?? []) {
-      if (p.lag > 0 && now - p.lagAt <= 2 * this.#stallAfterMs && now - p.progressAt >= this.#stallAfterMs) stalled.push(key.replace('\u0000', '[') + ']');
+      if (p.lag > 0 && now - p.lagAt <= 2 * this.#stallAfterMs && now - p.progressAt >= this.#stallAfterMs) stalled.push(partitionKeyLabel(key));
     }
     return stalled;
   }
@@ -120,7 +121,7 @@ export class PrometheusObserver implements RuntimeObserver {
   #partitionProgress(topology: string, input: TopicPartitionRef): PartitionProgress {
     let partitions = this.#progress.get(topology);
     if (partitions === undefined) this.#progress.set(topology, (partitions = new Map()));
-    const key = `${input.topic}\u0000${input.partition}`;
+    const key = partitionKey(input.topic, input.partition);
     let progress = partitions.get(key);
     if (progress === undefined) {
       const now = this.#now();

@@ -1,5 +1,6 @@
-import type { InputRecord, OutputRecord } from './records.js';
-import { partitionKey, type TopicPartitionRef } from './stream-transport.js';
+import type { EventTimeRange, InputRecord, OutputRecord } from './records.js';
+import { partitionKey, partitionKeyLabel } from '../partition-key.js';
+import type { TopicPartitionRef } from './stream-transport.js';
 
 /**
  * A slice of one partition's polled records to process now, in offset order.
@@ -148,7 +149,7 @@ export class EventTimeAlignment {
   offer(key: string, batch: InputRecord[]): void {
     const s = this.#states.get(key);
     const last = batch[batch.length - 1];
-    if (s === undefined || last === undefined) throw new Error(`event-time alignment: no partition ${key.replace('\u0000', '[')}] followed, or an empty batch`);
+    if (s === undefined || last === undefined) throw new Error(`event-time alignment: no partition ${partitionKeyLabel(key)} followed, or an empty batch`);
     if (s.head >= s.pending.length) {
       s.pending = batch;
       s.head = 0;
@@ -184,17 +185,29 @@ export class EventTimeAlignment {
     return this.#pick(ends) !== undefined;
   }
 
-  /** Records the event time a processed chunk reached, from the repartition records it produced. */
-  advanced(chunk: AlignmentChunk, outputs: readonly OutputRecord[]): void {
+  /**
+   * Records the event time a processed chunk reached: from the repartition
+   * records it produced, or — for an alignment of no repartition topic (the
+   * inputs of tasks that read several topics into local state) — from the
+   * event times the task decoded (`eventTimes`).
+   */
+  advanced(chunk: AlignmentChunk, outputs: readonly OutputRecord[], eventTimes?: EventTimeRange): void {
     const s = this.#states.get(chunk.key);
     if (s === undefined) return;
     const topics = this.repartitionTopics;
     let reached = Number.NEGATIVE_INFINITY;
     let earliest = Number.POSITIVE_INFINITY;
-    for (const o of outputs) {
-      if (!topics.includes(o.topic)) continue;
-      if (o.timestamp > reached) reached = o.timestamp;
-      if (o.timestamp < earliest) earliest = o.timestamp;
+    if (topics.length === 0) {
+      if (eventTimes !== undefined) {
+        reached = eventTimes.max;
+        earliest = eventTimes.min;
+      }
+    } else {
+      for (const o of outputs) {
+        if (!topics.includes(o.topic)) continue;
+        if (o.timestamp > reached) reached = o.timestamp;
+        if (o.timestamp < earliest) earliest = o.timestamp;
+      }
     }
     const before = s.reached;
     if (reached > before) s.reached = reached;

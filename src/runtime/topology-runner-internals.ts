@@ -1,5 +1,6 @@
 import type { InputRecord } from './records.js';
-import { partitionKey, type TopicPartitionRef } from './stream-transport.js';
+import { partitionKey } from '../partition-key.js';
+import type { TopicPartitionRef } from './stream-transport.js';
 
 /** Splits a poll's records by input partition, keeping each partition's order. */
 export function groupByPartition(records: readonly InputRecord[]): Map<string, InputRecord[]> {

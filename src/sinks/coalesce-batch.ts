@@ -1,5 +1,6 @@
 import type { PartitionOffset, RejectedRecord, SinkRecord } from './sink.js';
 import { errorText } from '../error-text.js';
+import { partitionKey } from '../partition-key.js';
 
 /**
  * How a batch lands, whatever the destination:
@@ -151,18 +152,6 @@ export function coalesceBatch(
     skipped += entry.count - used;
   }
   return { deletes, rows, rejected, skipped, nextOffsets: [...next.values()] };
-}
-
-/**
- * Map key of a partition.
- *
- * @example
- * ```ts
- * partitionKey('bus.route-stats.1m', 3); // '3\u0000bus.route-stats.1m'
- * ```
- */
-export function partitionKey(topic: string, partition: number): string {
-  return `${partition}\u0000${topic}`;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { InputRecord } from '../runtime/records.js';
-import { partitionKey, type PartitionChange, type StreamConsumer, type TopicPartitionRef } from '../runtime/stream-transport.js';
+import { partitionKey } from '../partition-key.js';
+import type { PartitionChange, StreamConsumer, TopicPartitionRef } from '../runtime/stream-transport.js';
 import { packRecords, unpackInputRecords, type PackedRecords } from './packed-records.js';
 
 /**

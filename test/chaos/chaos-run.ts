@@ -29,6 +29,7 @@ import { Prng } from './prng.js';
 import { readTopicBack, RegistrySchemas } from './read-back.js';
 import { describeSchedule, faultCount, PROFILES, type Episode, type Scenario } from './scenario.js';
 import { verify, type OutputDiff, type Verdict } from './verify.js';
+import { partitionKey } from '../../src/partition-key.js';
 
 export interface StackEndpoints {
   readonly kafkaBootstrapServers: string;
@@ -363,9 +364,9 @@ async function settle(
       // Lag monitoring reads the sink's Kafka commits: say so when they lag its real positions.
       const partitions = [...target.keys()].map((partition) => ({ topic, partition }));
       const committed = await admin.committedOffsets(group, partitions).catch(() => new Map<string, bigint>());
-      const stale = partitions.filter((p) => Number(committed.get(`${topic}\u0000${p.partition}`) ?? -1) < (target.get(p.partition) ?? 0));
+      const stale = partitions.filter((p) => Number(committed.get(partitionKey(topic, p.partition)) ?? -1) < (target.get(p.partition) ?? 0));
       if (stale.length > 0) {
-        observations.push(`sink group ${group}: Kafka commits (lag monitoring) behind its stored positions on ${stale.map((p) => `${topic}[${p.partition}] ${committed.get(`${topic}\u0000${p.partition}`) ?? 'none'} < ${target.get(p.partition)}`).join(', ')}`);
+        observations.push(`sink group ${group}: Kafka commits (lag monitoring) behind its stored positions on ${stale.map((p) => `${topic}[${p.partition}] ${committed.get(partitionKey(topic, p.partition)) ?? 'none'} < ${target.get(p.partition)}`).join(', ')}`);
       }
     }
     return undefined;

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KafkaAdmin, PartitionReader, TopicPartition } from '../../src/kafka/index.js';
+import { partitionKey } from '../../src/partition-key.js';
 
 /** What {@link awaitQuiescence} watches. */
 export interface QuiescenceTarget {
@@ -60,7 +61,7 @@ async function lookOnce(target: QuiescenceTarget): Promise<{ quiet: boolean; sta
   const unsure: { p: TopicPartition; key: string; end: bigint; next: bigint }[] = [];
   let quiet = true;
   for (const p of inputs) {
-    const key = `${p.topic}\u0000${p.partition}`;
+    const key = partitionKey(p.topic, p.partition);
     const end = stable.get(key) ?? 0n;
     const hw = written.get(key) ?? 0n;
     const next = committed.get(key) ?? 0n;

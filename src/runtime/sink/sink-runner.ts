@@ -6,7 +6,8 @@ import type { SinkFault, SinkRunnerOptions, SinkRunnerStats } from './sink-runne
 import { retryPaused } from './retry-paused.js';
 import { sinkDeadLetter } from './sink-dead-letter.js';
 import { sinkDecoderFor, type SinkDecoder } from './dead-letter-record-decoder.js';
-import { partitionKey, type CheckpointWriter, type PartitionChange, type StreamConsumer, type TopicPartitionRef } from '../stream-transport.js';
+import { partitionKey } from '../../partition-key.js';
+import type { CheckpointWriter, PartitionChange, StreamConsumer, TopicPartitionRef } from '../stream-transport.js';
 import { errorText } from '../../error-text.js';
 
 export type { SinkFault, SinkRunnerOptions, SinkRunnerStats } from './sink-runner-options.js';

@@ -7,6 +7,7 @@ import { CliProject } from '../../support/cli-project.js';
 import { corruptPayload } from '../../support/corrupt-payloads.js';
 import { eventually } from '../../support/kafka-test-kit.js';
 import { SluiceChild } from '../../support/sluice-child.js';
+import { partitionKey } from '../../../src/partition-key.js';
 
 const stack = inject('stack');
 const run = randomUUID().slice(0, 8);
@@ -136,7 +137,7 @@ describe('sluice consume', () => {
       const admin = new KafkaAdmin(props);
       try {
         // The open transaction's records are on the broker: the high watermark is past them.
-        expect(await eventually(async () => ((await admin.endOffsets([{ topic: tx, partition: 0 }], 'read_uncommitted')).get(`${tx}\u00000`) === 5n ? undefined : 'not yet'), 30_000)).toBeUndefined();
+        expect(await eventually(async () => ((await admin.endOffsets([{ topic: tx, partition: 0 }], 'read_uncommitted')).get(partitionKey(tx, 0)) === 5n ? undefined : 'not yet'), 30_000)).toBeUndefined();
       } finally {
         admin.close();
       }

@@ -8,6 +8,7 @@ import { CliProject } from '../../support/cli-project.js';
 import { decimalText, ordersSchema, sampleLines } from '../../support/json-lines-fixture.js';
 import { eventually, readTopic } from '../../support/kafka-test-kit.js';
 import { SluiceChild } from '../../support/sluice-child.js';
+import { partitionKey } from '../../../src/partition-key.js';
 
 const stack = inject('stack');
 const run = randomUUID().slice(0, 8);
@@ -150,7 +151,7 @@ describe('sluice produce', () => {
     const lines = sampleLines(SEED + 2, 3, namespace);
     const child = new SluiceChild(['produce', piped, '--schema', 'order', '--key', 'id'], { cwd: project.dir, env, input: `${lines[0]!.line}\n`, keepStdinOpen: true });
     const admin = new KafkaAdmin(props);
-    const endOffset = async () => (await admin.endOffsets([{ topic: piped, partition: 0 }])).get(`${piped}\u00000`);
+    const endOffset = async () => (await admin.endOffsets([{ topic: piped, partition: 0 }])).get(partitionKey(piped, 0));
     try {
       expect(await eventually(async () => ((await endOffset()) === 1n ? undefined : `end offset ${await endOffset()}`), 60_000), child.stderr).toBeUndefined();
       child.write(`${lines[1]!.line}\n${lines[2]!.line}\n`);
@@ -185,7 +186,7 @@ describe('sluice produce', () => {
     });
     const admin = new KafkaAdmin(props);
     try {
-      expect(await admin.endOffsets([{ topic: bare, partition: 0 }])).toEqual(new Map([[`${bare}\u00000`, 0n]]));
+      expect(await admin.endOffsets([{ topic: bare, partition: 0 }])).toEqual(new Map([[partitionKey(bare, 0), 0n]]));
     } finally {
       admin.close();
     }

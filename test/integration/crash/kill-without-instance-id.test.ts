@@ -8,6 +8,7 @@ import { produceAvro } from '../../support/kafka-test-kit.js';
 import { busTopologyFile, stackEnv } from '../../support/bus-topology-file.js';
 import { eventually, readTable, readTopic } from '../../support/kafka-test-kit.js';
 import { fixtureProject, SluiceProcess } from '../../support/sluice-process.js';
+import { partitionKey } from '../../../src/partition-key.js';
 
 const stack = inject('stack');
 const run = randomUUID().slice(0, 8);
@@ -34,7 +35,7 @@ async function scrape(port: number, metric: string, labels: Readonly<Record<stri
 async function openTransactionRecords(topic: string): Promise<number[]> {
   const partitions = [0, 1, 2].map((partition) => ({ topic, partition }));
   const [stable, high] = await Promise.all([admin.endOffsets(partitions, 'read_committed'), admin.endOffsets(partitions, 'read_uncommitted')]);
-  return partitions.map((p) => Number((high.get(`${topic}\u0000${p.partition}`) ?? 0n) - (stable.get(`${topic}\u0000${p.partition}`) ?? 0n)));
+  return partitions.map((p) => Number((high.get(partitionKey(topic, p.partition)) ?? 0n) - (stable.get(partitionKey(topic, p.partition)) ?? 0n)));
 }
 
 /**

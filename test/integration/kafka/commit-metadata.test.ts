@@ -3,6 +3,7 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { KafkaAdmin, kafkaStreamTransport, RecordProducer } from '../../../src/kafka/index.js';
 import type { StreamTransport } from '../../../src/runtime/stream-transport.js';
 import { relayedTransport } from '../../support/relayed-transport.js';
+import { partitionKey } from '../../../src/partition-key.js';
 
 const stack = inject('stack');
 const bootstrap = { 'bootstrap.servers': stack.kafkaBootstrapServers };
@@ -51,9 +52,9 @@ describe.each(['direct', 'relayed'] as const)('offset metadata through the %s tr
       const next = await transport.connectConsumer(group, [topic], (change) => change.done());
       const partitions = [0, 1].map((partition) => ({ topic, partition }));
       const metadata = await next.committedMetadata!(partitions);
-      expect(metadata.get(`${topic}\u00000`)).toBe(progress);
-      expect(metadata.has(`${topic}\u00001`)).toBe(false);
-      expect((await next.committed(partitions)).get(`${topic}\u00000`)).toBe(1n);
+      expect(metadata.get(partitionKey(topic, 0))).toBe(progress);
+      expect(metadata.has(partitionKey(topic, 1))).toBe(false);
+      expect((await next.committed(partitions)).get(partitionKey(topic, 0))).toBe(1n);
       await next.close();
     } finally {
       await relay?.close();

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { KafkaAdmin, kafkaStreamTransport, TransactionalProducer } from '../../../src/kafka/index.js';
+import { partitionKey } from '../../../src/partition-key.js';
 
 const stack = inject('stack');
 const bootstrap = { 'bootstrap.servers': stack.kafkaBootstrapServers };
@@ -23,7 +24,7 @@ const record = (value: string) => ({ topic: table, partition: 0, key: Buffer.fro
 
 async function untilEnd(isolation: 'read_committed' | 'read_uncommitted', atLeast: bigint): Promise<void> {
   for (;;) {
-    const end = (await admin.endOffsets([{ topic: table, partition: 0 }], isolation)).get(`${table}\u00000`) ?? 0n;
+    const end = (await admin.endOffsets([{ topic: table, partition: 0 }], isolation)).get(partitionKey(table, 0)) ?? 0n;
     if (end >= atLeast) return;
     await sleep(50);
   }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { BatchConsumer, KafkaAdmin, KafkaClientError, RecordProducer, TransactionalProducer, transactionFault, type KafkaMessage } from '../../../src/kafka/index.js';
+import { partitionKey } from '../../../src/partition-key.js';
 
 const stack = inject('stack');
 const bootstrap = { 'bootstrap.servers': stack.kafkaBootstrapServers };
@@ -64,7 +65,7 @@ describe('transactional producer on the real broker', () => {
       const committedOutputs = await drain(output, 10, 10_000);
       expect(committedOutputs.map((m) => String(m.value)).sort()).toEqual(batch.map((m) => `out-${String(m.value)}`).sort());
       expect((await consumer.committed([{ topic: input, partition: 0 }]))[0]?.offset).toBe(10);
-      expect(await admin.committedOffsets(group, [{ topic: input, partition: 0 }])).toEqual(new Map([[`${input}\u00000`, 10n]]));
+      expect(await admin.committedOffsets(group, [{ topic: input, partition: 0 }])).toEqual(new Map([[partitionKey(input, 0), 10n]]));
 
       // Offsets sent in a transaction still open are unstable: a read waits for the commit instead of
       // answering with the old ones (or failing).
@@ -73,7 +74,7 @@ describe('transactional producer on the real broker', () => {
       const reading = admin.committedOffsets(group, [{ topic: input, partition: 0 }]);
       await new Promise((r) => setTimeout(r, 500));
       await producer.commit();
-      expect(await reading).toEqual(new Map([[`${input}\u00000`, 7n]]));
+      expect(await reading).toEqual(new Map([[partitionKey(input, 0), 7n]]));
     } finally {
       await producer.close();
       await consumer.close();
@@ -112,7 +113,7 @@ describe('transactional producer on the real broker', () => {
       // then its next expiry scan): the last stable offset passes the record.
       let seen = false;
       for (;;) {
-        const at = `${output}\u00000`;
+        const at = partitionKey(output, 0);
         const [stable, high] = await Promise.all([admin.endOffsets([{ topic: output, partition: 0 }], 'read_committed'), admin.endOffsets([{ topic: output, partition: 0 }], 'read_uncommitted')]);
         if (stable.get(at)! < high.get(at)!) seen = true;
         else if (seen) break;

@@ -2,7 +2,7 @@ import { count, plan, topology, tumbling, type InputRecord, type OutputRecord } 
 import { describe, expect, test } from 'vitest';
 import { alignmentBounds } from '../../../src/runtime/alignment-bounds.js';
 import { EventTimeAlignment, type AlignmentChunk } from '../../../src/runtime/event-time-alignment.js';
-import { partitionKey } from '../../../src/runtime/stream-transport.js';
+import { partitionKey } from '../../../src/partition-key.js';
 import { groupByPartition } from '../../../src/runtime/topology-runner-internals.js';
 import type { Reading } from '../../conformance/simple-fixture.js';
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SinkRecord } from '../../../src/sinks/sink.js';
 import { coalesceBatch, identity, type RowReader } from '../../../src/sinks/coalesce-batch.js';
+import { partitionKey } from '../../../src/partition-key.js';
 
 type Key = { id: string };
 type Value = { n: number } | null;
@@ -59,7 +60,7 @@ describe('coalesceBatch', () => {
   it('skips records below the stored position and never moves a position back', () => {
     offset = 10n;
     const records = [rec('a', { n: 1 }), rec('b', { n: 2 }), rec('c', { n: 3 }, 1)];
-    const stored = new Map([[`0\u0000t`, 11n], [`1\u0000t`, 50n]]);
+    const stored = new Map([[partitionKey('t', 0), 11n], [partitionKey('t', 1), 50n]]);
     const b = coalesceBatch(records, stored, 'upsert', reader);
     expect(b.rows.map((r) => r.values)).toEqual([['b', 2]]);
     expect(b.skipped).toBe(2);

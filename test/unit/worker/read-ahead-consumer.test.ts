@@ -3,6 +3,7 @@ import { describe, expect, test } from 'vitest';
 import type { PartitionChange, StreamConsumer, TopicPartitionRef } from '../../../src/runtime/stream-transport.js';
 import { unpackInputRecords } from '../../../src/worker/packed-records.js';
 import { ReadAheadConsumer, type ReadAheadBatch } from '../../../src/worker/read-ahead-consumer.js';
+import { partitionKey } from '../../../src/partition-key.js';
 
 const record = (partition: number, offset: number): InputRecord => ({ topic: 't', partition, offset: BigInt(offset), timestamp: offset, key: null, value: Buffer.from(`${partition}@${offset}`), headers: {} });
 
@@ -152,13 +153,13 @@ describe('ReadAheadConsumer', () => {
     const released = ahead.release(change);
     await tick();
     expect(done).toBe(false);
-    client.ended = new Map([['t\u00001', 9n], ['t\u00000', 3n]]);
+    client.ended = new Map([[partitionKey('t', 1), 9n], [partitionKey('t', 0), 3n]]);
     client.current.deliver([record(1, 8), record(0, 1)]);
     await released;
     expect(done).toBe(true);
     const second = await ahead.poll(10, 100);
     expect(offsetsOf(second)).toEqual(['0@1']);
-    expect([...second.ends.keys()]).toEqual(['t\u00000']);
+    expect([...second.ends.keys()]).toEqual([partitionKey('t', 0)]);
   });
 
   test('a failed read is the next poll\'s error, and reading starts afresh after it', async () => {

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import type { CheckpointFault, CheckpointWriter, PartitionChange, StreamConsumer, StreamTransport, TopicPartitionRef } from '../../../src/runtime/stream-transport.js';
 import { RemoteTransportError, remoteStreamTransport } from '../../../src/worker/remote-stream-transport.js';
 import { serveStreamTransport } from '../../../src/worker/serve-stream-transport.js';
+import { partitionKey } from '../../../src/partition-key.js';
 
 const record = (partition: number, offset: number, headers: Record<string, Buffer> = {}): InputRecord => ({
   topic: 'in',
@@ -46,10 +47,10 @@ function fakeTransport() {
     pause: (p: readonly TopicPartitionRef[]) => void log.push(`pause ${p.map((x) => x.partition)}`),
     resume: (p: readonly TopicPartitionRef[]) => void log.push(`resume ${p.map((x) => x.partition)}`),
     seek: async (p: TopicPartitionRef, offset: bigint | undefined) => void log.push(`seek ${p.partition} ${offset}`),
-    committed: async () => new Map([['in\u00000', 7n], ['in\u00001', undefined]]),
+    committed: async () => new Map([[partitionKey('in', 0), 7n], [partitionKey('in', 1), undefined]]),
     assignment: () => [{ topic: 'in', partition: 0 }],
     lag: () => [{ topic: 'in', partition: 0, records: 42 }],
-    ends: () => new Map([['in\u00000', 9n]]),
+    ends: () => new Map([[partitionKey('in', 0), 9n]]),
     close: async () => void log.push('consumer closed'),
   };
   const writer: CheckpointWriter = {
@@ -120,10 +121,10 @@ describe('remoteStreamTransport over serveStreamTransport', () => {
     fake.batches.push([record(0, 0), record(0, 1, { 'sluice.event-time': Buffer.from('5') })]);
     const consumer = await remote.connectConsumer('g', ['in'], () => {});
     expect(await consumer.poll(100, 10)).toEqual([record(0, 0), record(0, 1, { 'sluice.event-time': Buffer.from('5') })]);
-    expect(consumer.ends?.()).toEqual(new Map([['in\u00000', 9n]]));
+    expect(consumer.ends?.()).toEqual(new Map([[partitionKey('in', 0), 9n]]));
     expect(consumer.assignment()).toEqual([{ topic: 'in', partition: 0 }]);
     expect(consumer.lag()).toEqual([{ topic: 'in', partition: 0, records: 42 }]);
-    expect(await consumer.committed([{ topic: 'in', partition: 0 }])).toEqual(new Map([['in\u00000', 7n], ['in\u00001', undefined]]));
+    expect(await consumer.committed([{ topic: 'in', partition: 0 }])).toEqual(new Map([[partitionKey('in', 0), 7n], [partitionKey('in', 1), undefined]]));
     consumer.pause([{ topic: 'in', partition: 0 }]);
     await consumer.seek({ topic: 'in', partition: 0 }, 3n);
     expect(fake.log).toEqual(expect.arrayContaining(['pause 0', 'seek 0 3']));
