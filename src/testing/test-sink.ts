@@ -4,7 +4,9 @@ import { sinkDecoderFor, type SinkDecoder } from '../runtime/sink/dead-letter-re
 import { sinkSource } from '../runtime/sink/sink-source.js';
 import type { RejectedRecord, Sink } from '../sinks/index.js';
 import { memoryDriver, type MemoryDriver, type MemoryRow } from '../sinks/memory/index.js';
-import type { TopologyTestDriver } from './topology-test-driver.js';
+import type { TopologyPlan } from '../plan/topology-plan.js';
+import type { SchemaRegistry } from '../serde/index.js';
+import type { InMemoryTopics } from './in-memory-topics.js';
 
 /** One sink of the topology under test, and how far it has read its topic. */
 interface FedSink {
@@ -17,17 +19,25 @@ interface FedSink {
   readonly undecodable: InputRecord[];
 }
 
+/** What {@link TestSinks} reads from its `TopologyTestDriver` (structurally, so the two files do not import each other). */
+interface SinkFeedSource {
+  readonly plan: TopologyPlan;
+  readonly registry: SchemaRegistry;
+  readonly topics: InMemoryTopics;
+  start(): Promise<SchemaResolver>;
+}
+
 /**
- * @internal The sinks of one {@link TopologyTestDriver}, served by the
+ * @internal The sinks of one `TopologyTestDriver`, served by the
  * in-memory driver (`postgres()` specs included): created on first use and
  * fed from their topics before each read, as a sink's own consumer would.
  */
 export class TestSinks {
-  readonly #driver: TopologyTestDriver;
+  readonly #driver: SinkFeedSource;
   readonly #memory: MemoryDriver = memoryDriver({ serves: ['memory', 'postgres'] });
   readonly #fed = new Map<string, FedSink>();
 
-  constructor(driver: TopologyTestDriver) {
+  constructor(driver: SinkFeedSource) {
     this.#driver = driver;
   }
 
@@ -39,9 +49,8 @@ export class TestSinks {
     if (fresh.length === 0) return fed;
     const decoded = await fed.decoder.decode(fresh);
     fed.undecodable.push(...decoded.undecodable.map((u) => u.origin));
-    const outcome = await fed.sink.writeBatch({ records: decoded.records }, { deadLetter: async (rejected) => void fed.rejected.push(...rejected) });
+    await fed.sink.writeBatch({ records: decoded.records }, { deadLetter: async (rejected) => void fed.rejected.push(...rejected) });
     for (const r of fresh) fed.next.set(r.partition, r.offset + 1n);
-    void outcome;
     return fed;
   }
 
