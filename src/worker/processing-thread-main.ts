@@ -32,7 +32,8 @@ const transport = remoteStreamTransport(data.transportPort);
 const stop = new AbortController();
 
 async function createRunners(): Promise<TopologyRunner[]> {
-  const { loadTopologies } = (await import(data.topologyLoader)) as { readonly loadTopologies: ThreadTopologyLoader };
+  const { loadTopologies } = (await import(data.topologyLoader)) as { readonly loadTopologies?: ThreadTopologyLoader };
+  if (typeof loadTopologies !== 'function') throw new Error(`${data.topologyLoader} exports no loadTopologies function (a ThreadTopologyLoader)`);
   const { plans, resolveSchema } = await loadTopologies({ projectDir: data.projectDir, topologies: data.topologies, planOptions: data.planOptions });
   const registry = new HttpSchemaRegistry({ url: data.registryUrl });
   const runners: TopologyRunner[] = [];
