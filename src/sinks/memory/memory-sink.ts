@@ -1,4 +1,5 @@
-import { coalesceBatch, identity, partitionKey, type RowReader } from '../coalesce-batch.js';
+import { partitionKey } from '../../partition-key.js';
+import { coalesceBatch, identity, type RowReader } from '../coalesce-batch.js';
 import { flattenRecord, isPlainObject, valueAt } from '../record-fields.js';
 import type { PartitionOffset, RejectedRecord, Sink, SinkBatch, SinkRecord, TopicPartition, WriteOptions, WriteOutcome } from '../sink.js';
 import type { MemoryColumnSpec, MemorySinkMode } from './memory-sink-spec.js';
