@@ -78,8 +78,7 @@ describe('memory()', () => {
   test('dead-letter rows keep each field as one column, payload_json unflattened', async () => {
     const driver = memoryDriver();
     const spec = driver.deadLetterSpec(memory({ mode: 'append' }), ['reason', 'payload_json']);
-    driver.createSink(target(spec as ReturnType<typeof memory>, 'dead-letter'));
-    const sink = driver.createSink({ ...target(spec as ReturnType<typeof memory>, 'dead-letter') });
+    const sink = driver.createSink(target(spec as ReturnType<typeof memory>, 'dead-letter'));
     await sink.writeBatch({ records: [{ topic: 'd', partition: 0, offset: 0n, key: null, value: { reason: 'invalid', payload_json: { a: 1 }, other: 2 } }] });
     expect(driver.rows('s')).toEqual([{ reason: 'invalid', payload_json: { a: 1 } }]);
   });
