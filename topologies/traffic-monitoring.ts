@@ -1,24 +1,62 @@
 /**
- * Seed 002 (real-time traffic monitoring). Road sensors and probe vehicles
- * share one `traffic.readings` topic (`source` says which: the DSL cannot
- * merge two source topics into one aggregate yet). Per road segment, over
- * 5-minute windows advancing every minute: readings, average speed and the
- * vehicles the sensors counted (sql/004 derives the density in vehicles/km
- * from them). Congestion alerts (average below 25 km/h) are the view
+ * Seed 002 (real-time traffic monitoring). Road sensors publish interval
+ * summaries on `traffic.road-sensors`, probe vehicles GPS fixes on
+ * `traffic.vehicle-gps`; each is validated by its own rules, mapped to one
+ * `SegmentReading` and merged. Per road segment, over 5-minute windows
+ * advancing every minute: readings (sensor summaries and GPS fixes), average
+ * speed and the vehicles the sensors counted (a GPS fix counts 0: a probe
+ * measures speed, not flow; sql/004 derives the density in vehicles/km from
+ * them). Congestion alerts (average below 25 km/h) are the view
  * `traffic_congestion_alerts` until a table can be continued as a stream;
  * reported accidents become the `traffic.accidents` stream and table.
  */
-import { filter } from 'rxjs';
-import { avg, count, hopping, postgres, sum, topology } from 'sluice';
-import type { TrafficIncident, TrafficReading } from './types/schemas.js';
+import { filter, map } from 'rxjs';
+import { avg, count, hopping, postgres, sum, topology, type SchemaRef } from 'sluice';
+import type { RoadSensorReading, TrafficIncident, VehicleGpsFix } from './types/schemas.js';
 
-export default topology('traffic-monitoring')
-  .source<TrafficReading>('traffic.readings', { schema: 'traffic-reading', eventTime: 'timestamp' })
-  .validate('matched-segment', (r) => r.segment_id !== '' || 'segment_id is missing')
-  .validate('plausible-speed', (r) => (r.speed_kmh >= 0 && r.speed_kmh <= 250) || `speed_kmh ${r.speed_kmh} outside 0..250`)
-  .validate('vehicle-count', (r) => r.vehicle_count >= 0 || `negative vehicle_count ${r.vehicle_count}`)
+/** What both sources contribute to a segment's window, once merged. */
+export interface SegmentReading {
+  segment_id: string;
+  speed_kmh: number;
+  /** Vehicles a sensor counted in its interval; 0 for a GPS fix. */
+  vehicle_count: number;
+  timestamp: number;
+}
+
+// The repartition topic holds the merged records: without it they would be
+// written with the first source's schema (road-sensor), which they no longer fit.
+const SEGMENT_READING: SchemaRef = {
+  type: 'record',
+  name: 'SegmentReading',
+  namespace: 'sluice.traffic',
+  fields: [
+    { name: 'segment_id', type: 'string' },
+    { name: 'speed_kmh', type: 'double' },
+    { name: 'vehicle_count', type: 'int' },
+    { name: 'timestamp', type: { type: 'long', logicalType: 'timestamp-millis' } },
+  ],
+};
+
+const t = topology('traffic-monitoring');
+
+const gps = t
+  .source<VehicleGpsFix>('traffic.vehicle-gps', { schema: 'vehicle-gps', eventTime: 'timestamp' })
+  .validate('matched-segment', (g) => g.segment_id !== '' || 'segment_id is missing')
+  .validate('plausible-gps-speed', (g) => (g.speed_kmh >= 0 && g.speed_kmh <= 250) || `speed_kmh ${g.speed_kmh} outside 0..250`)
   .deadLetter('traffic.dlq')
-  .groupBy('by-segment', 'segment_id')
+  .pipe('gps-as-reading', map((g): SegmentReading => ({ segment_id: g.segment_id, speed_kmh: g.speed_kmh, vehicle_count: 0, timestamp: g.timestamp })));
+
+export default t
+  .source<RoadSensorReading>('traffic.road-sensors', { schema: 'road-sensor', eventTime: 'timestamp' })
+  .validate('plausible-sensor-speed', (s) => (s.avg_speed_kmh >= 0 && s.avg_speed_kmh <= 250) || `avg_speed_kmh ${s.avg_speed_kmh} outside 0..250`)
+  .validate('vehicle-count', (s) => s.vehicle_count >= 0 || `negative vehicle_count ${s.vehicle_count}`)
+  .deadLetter('traffic.dlq')
+  .pipe(
+    'sensor-as-reading',
+    map((s): SegmentReading => ({ segment_id: s.segment_id, speed_kmh: s.avg_speed_kmh, vehicle_count: s.vehicle_count, timestamp: s.timestamp })),
+  )
+  .merge('all-readings', gps)
+  .groupBy('by-segment', 'segment_id', { schema: SEGMENT_READING })
   .window('5m-every-1m', hopping('5m', '1m'), { grace: '1m' })
   .aggregate('segment-stats', {
     readings: count(),

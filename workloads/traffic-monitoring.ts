@@ -1,12 +1,17 @@
-import type { IncidentReporter, IncidentType, TrafficIncident, TrafficReading } from '../topologies/types/schemas.js';
+import type { IncidentReporter, IncidentType, RoadSensorReading, TrafficIncident, VehicleGpsFix } from '../topologies/types/schemas.js';
 import type { EventGenerator, GeneratedRecord, GeneratorOptions } from '../src/cli/generators/event-generator.js';
 import { mixRecords } from '../src/cli/generators/mix-records.js';
 import { expectedDeadLetters, firstPerKey, mean, valuesOf, windowsOf, type ExpectedDeadLetters } from '../src/cli/generators/oracle-support.js';
 import { round } from '../src/cli/generators/round.js';
 import { SeededRandom } from '../src/cli/generators/seeded-random.js';
 
-/** A reading or an incident: the two source topics of `traffic-monitoring`. */
-export type TrafficEvent = TrafficReading | TrafficIncident;
+/** A sensor summary, a GPS fix or an incident: the three source topics of `traffic-monitoring`. */
+export type TrafficEvent = RoadSensorReading | VehicleGpsFix | TrafficIncident;
+
+/** The topics, each keyed by `segment_id` (the two merged ones have as many partitions: co-partitioned). */
+export const ROAD_SENSORS = 'traffic.road-sensors';
+export const VEHICLE_GPS = 'traffic.vehicle-gps';
+export const INCIDENTS = 'traffic.incidents';
 
 /** Congestion threshold of the `traffic_congestion_alerts` view, km/h. */
 export const CONGESTED_BELOW_KMH = 25;
@@ -43,20 +48,26 @@ export interface TrafficMonitoringOracle {
   readonly congested: readonly SegmentStats[];
   /** Rows of `traffic_accidents`. */
   readonly accidents: readonly TrafficIncident[];
-  /** `traffic.dlq`: invalid readings and incidents, late readings. */
+  /** `traffic.dlq`: invalid sensor summaries, GPS fixes and incidents; late summaries and fixes. */
   readonly deadLetters: ExpectedDeadLetters;
 }
 
-const isReading = (e: TrafficEvent): e is TrafficReading => 'device_id' in e;
+const isSensor = (e: TrafficEvent): e is RoadSensorReading => 'sensor_id' in e;
+const isGps = (e: TrafficEvent): e is VehicleGpsFix => 'vehicle_id' in e;
+/** What a record contributes to its segment's windows (a GPS fix counts no vehicles), written apart from the topology's mapping. */
+const contribution = (e: RoadSensorReading | VehicleGpsFix): { segment: string; speed: number; vehicles: number; at: number } =>
+  isSensor(e) ? { segment: e.segment_id, speed: e.avg_speed_kmh, vehicles: e.vehicle_count, at: e.timestamp } : { segment: e.segment_id, speed: e.speed_kmh, vehicles: 0, at: e.timestamp };
 
 /**
  * 12 road segments on three roads; each has a loop sensor reporting its
- * interval's vehicle count and mean speed, and 60+ probe vehicles send GPS
- * fixes. Congestion builds and clears per segment (the ring road jams);
- * accidents are reported now and then and slow their segment down.
- * Readings are keyed by device, incidents by incident id. Invalid: an
- * impossible speed, a reading not matched to a segment, a severity off the
- * 1..5 scale. Late: a reading 10 minutes old (window 5m + grace 1m).
+ * interval's vehicle count and mean speed on `traffic.road-sensors`, and 60+
+ * probe vehicles send GPS fixes on `traffic.vehicle-gps`. Congestion builds
+ * and clears per segment (the ring road jams); accidents are reported now
+ * and then and slow their segment down. Sensor summaries and GPS fixes are
+ * keyed by segment (an unmatched fix keeps the key it was sent with),
+ * incidents by incident id. Invalid: an impossible speed, a negative count,
+ * a fix not matched to a segment, a severity off the 1..5 scale. Late: a
+ * summary or fix 10 minutes old (window 5m + grace 1m).
  *
  * @example
  * ```ts
@@ -67,8 +78,9 @@ export const trafficMonitoringWorkload: EventGenerator<TrafficEvent, TrafficMoni
   name: 'traffic-monitoring',
   topologies: ['traffic-monitoring'],
   topics: [
-    { name: 'traffic.readings', partitions: 3, schema: 'traffic-reading' },
-    { name: 'traffic.incidents', partitions: 1, schema: 'traffic-incident' },
+    { name: ROAD_SENSORS, partitions: 3, schema: 'road-sensor' },
+    { name: VEHICLE_GPS, partitions: 3, schema: 'vehicle-gps' },
+    { name: INCIDENTS, partitions: 1, schema: 'traffic-incident' },
   ],
   records: (options: GeneratorOptions) => {
     const random = new SeededRandom(options.seed);
@@ -88,22 +100,31 @@ export const trafficMonitoringWorkload: EventGenerator<TrafficEvent, TrafficMoni
       round(Math.max(2, random.gaussian(s.freeFlowKmh * (1 - 0.85 * s.congestion), noise)), 1);
     const reading = (nowMs: number): GeneratedRecord<TrafficEvent> => {
       for (const s of segments) s.congestion = Math.min(1, Math.max(0, s.congestion + random.gaussian(0, 0.01)));
-      const sensor = random.chance(0.25);
-      const segment = sensor ? segments[sensorTurn++ % segments.length]! : vehicles[vehicleTurn % vehicles.length]!.segment;
-      const device_id = sensor ? `loop-${segment.id}` : vehicles[vehicleTurn++ % vehicles.length]!.id;
-      if (!sensor && random.chance(0.05)) vehicles[(vehicleTurn - 1) % vehicles.length]!.segment = random.pick(segments); // drove on
-      const value: TrafficReading = {
-        device_id,
-        source: sensor ? 'SENSOR' : 'GPS',
+      if (random.chance(0.25)) {
+        const segment = segments[sensorTurn++ % segments.length]!;
+        const value: RoadSensorReading = {
+          sensor_id: `loop-${segment.id}`,
+          segment_id: segment.id,
+          interval_s: 30,
+          // Flow drops as a segment jams: ~20 vehicles per 30 s interval when free.
+          vehicle_count: Math.max(0, Math.round(random.gaussian(20 * (1 - 0.5 * segment.congestion), 3))),
+          avg_speed_kmh: speedOn(segment, 3),
+          timestamp: nowMs - random.int(0, 2_000),
+        };
+        return { topic: ROAD_SENSORS, key: segment.id, value, kind: 'valid' };
+      }
+      const vehicle = vehicles[vehicleTurn++ % vehicles.length]!;
+      const segment = vehicle.segment;
+      if (random.chance(0.05)) vehicle.segment = random.pick(segments); // drove on
+      const value: VehicleGpsFix = {
+        vehicle_id: vehicle.id,
         segment_id: segment.id,
-        speed_kmh: speedOn(segment, sensor ? 3 : 8),
-        // Flow drops as a segment jams: ~20 vehicles per 30 s interval when free.
-        vehicle_count: sensor ? Math.max(0, Math.round(random.gaussian(20 * (1 - 0.5 * segment.congestion), 3))) : 0,
+        speed_kmh: speedOn(segment, 8),
         latitude: round(segment.lat + random.gaussian(0, 0.0005), 6),
         longitude: round(segment.lon + random.gaussian(0, 0.0005), 6),
         timestamp: nowMs - random.int(0, 2_000),
       };
-      return { topic: 'traffic.readings', key: device_id, value, kind: 'valid' };
+      return { topic: VEHICLE_GPS, key: segment.id, value, kind: 'valid' };
     };
     const incident = (nowMs: number): GeneratedRecord<TrafficEvent> => {
       const segment = random.pick(segments);
@@ -119,34 +140,45 @@ export const trafficMonitoringWorkload: EventGenerator<TrafficEvent, TrafficMoni
         longitude: segment.lon,
         timestamp: nowMs - random.int(0, 2_000),
       };
-      return { topic: 'traffic.incidents', key: value.incident_id, value, kind: 'valid' };
+      return { topic: INCIDENTS, key: value.incident_id, value, kind: 'valid' };
     };
     return mixRecords<TrafficEvent>(options, random, {
       lateByMs: 600_000,
       next: (nowMs) => (random.chance(0.02) ? incident(nowMs) : reading(nowMs)),
       spoil: ({ value }) => {
-        if (!isReading(value)) {
-          const severity = random.pick([0, 6, 9, -1]);
-          return { value: { ...value, incident_id: random.uuid(), severity }, reason: `severity ${severity} outside 1..5` };
+        const impossibleSpeed = (): number => (random.chance(0.5) ? -round(random.between(1, 20), 1) : round(random.between(251, 600), 1));
+        if (isSensor(value)) {
+          if (random.chance(0.5)) {
+            const vehicle_count = -random.int(1, 20);
+            return { value: { ...value, vehicle_count }, reason: `negative vehicle_count ${vehicle_count}` };
+          }
+          const avg_speed_kmh = impossibleSpeed();
+          return { value: { ...value, avg_speed_kmh }, reason: `avg_speed_kmh ${avg_speed_kmh} outside 0..250` };
         }
-        if (random.chance(0.3)) return { value: { ...value, segment_id: '' }, reason: 'segment_id is missing' };
-        const speed_kmh = random.chance(0.5) ? -round(random.between(1, 20), 1) : round(random.between(251, 600), 1);
-        return { value: { ...value, speed_kmh }, reason: `speed_kmh ${speed_kmh} outside 0..250` };
+        if (isGps(value)) {
+          if (random.chance(0.3)) return { value: { ...value, segment_id: '' }, reason: 'segment_id is missing' };
+          const speed_kmh = impossibleSpeed();
+          return { value: { ...value, speed_kmh }, reason: `speed_kmh ${speed_kmh} outside 0..250` };
+        }
+        const severity = random.pick([0, 6, 9, -1]);
+        return { value: { ...value, incident_id: random.uuid(), severity }, reason: `severity ${severity} outside 1..5` };
       },
-      age: ({ value }, byMs) => (isReading(value) ? { ...value, timestamp: value.timestamp - byMs } : undefined),
+      age: ({ value }, byMs) => (isSensor(value) || isGps(value) ? { ...value, timestamp: value.timestamp - byMs } : undefined),
     });
   },
   oracle: (records) => {
-    const readings = valuesOf(records, ['valid'], 'traffic.readings').filter(isReading);
-    const segmentStats = windowsOf(readings, (r) => r.segment_id, (r) => r.timestamp, 300_000, 60_000).map((w) => ({
+    const sensors = valuesOf(records, ['valid'], ROAD_SENSORS).filter(isSensor);
+    const fixes = valuesOf(records, ['valid'], VEHICLE_GPS).filter(isGps);
+    const readings = [...sensors, ...fixes].map(contribution);
+    const segmentStats = windowsOf(readings, (r) => r.segment, (r) => r.at, 300_000, 60_000).map((w) => ({
       segment_id: w.key,
       window_start: w.start,
       window_end: w.end,
       readings: w.items.length,
-      avg_speed_kmh: mean(w.items.map((r) => r.speed_kmh)),
-      vehicles: w.items.reduce((s, r) => s + r.vehicle_count, 0),
+      avg_speed_kmh: mean(w.items.map((r) => r.speed)),
+      vehicles: w.items.reduce((s, r) => s + r.vehicles, 0),
     }));
-    const incidents = valuesOf(records, ['valid'], 'traffic.incidents').filter((e): e is TrafficIncident => !isReading(e));
+    const incidents = valuesOf(records, ['valid'], INCIDENTS).filter((e): e is TrafficIncident => !isSensor(e) && !isGps(e));
     return {
       segmentStats,
       congested: segmentStats.filter((s) => s.avg_speed_kmh < CONGESTED_BELOW_KMH),

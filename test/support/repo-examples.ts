@@ -16,7 +16,7 @@ export const EXAMPLE_TOPOLOGIES = [
 
 /** The examples' schemas (`schemas/<name>.avsc`). */
 export const EXAMPLE_SCHEMAS = [
-  'app-event', 'bus-telemetry', 'heart-rate-alert', 'heartbeat', 'order-event', 'order-state', 'traffic-incident', 'traffic-reading',
+  'app-event', 'bus-telemetry', 'heart-rate-alert', 'heartbeat', 'order-event', 'order-state', 'road-sensor', 'traffic-incident', 'vehicle-gps',
 ] as const;
 
 /** The examples' tables (`sql/<file>`), in order (Sluice's own tables are made by code, not by files). */

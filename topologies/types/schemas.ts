@@ -88,6 +88,22 @@ export interface OrderState {
   updated_at: number;
 }
 
+/** One interval summary of a fixed roadside sensor (an induction loop): how many vehicles passed and how fast, on the segment it is installed on. */
+export interface RoadSensorReading {
+  /** The sensor, e.g. loop-A10-03. */
+  sensor_id: string;
+  /** The road segment the sensor is installed on, e.g. A10-03. */
+  segment_id: string;
+  /** Length of the counting interval in seconds (30 on these loops). */
+  interval_s: number;
+  /** Vehicles that passed the sensor in the interval. */
+  vehicle_count: number;
+  /** Mean speed of those vehicles, km/h. */
+  avg_speed_kmh: number;
+  /** End of the interval (event time). */
+  timestamp: number;
+}
+
 /** An incident reported on a road segment by a camera, a sensor, a driver app or the police. */
 export interface TrafficIncident {
   incident_id: string;
@@ -105,23 +121,21 @@ export type IncidentType = 'ACCIDENT' | 'BREAKDOWN' | 'ROADWORK' | 'HAZARD';
 
 export type IncidentReporter = 'CAMERA' | 'SENSOR' | 'DRIVER' | 'POLICE';
 
-/** A speed observation on a road segment: a roadside sensor's interval summary or a probe vehicle's GPS fix. */
-export interface TrafficReading {
-  /** Sensor id (loop-07) or vehicle id (veh-0042). */
-  device_id: string;
-  source: ReadingSource;
-  /** The map-matched road segment, e.g. A10-N-03. */
+/** One GPS fix of a probe vehicle (fleet or navigation app), map-matched to a road segment before it is published. */
+export interface VehicleGpsFix {
+  /** The probe vehicle, e.g. veh-0042. */
+  vehicle_id: string;
+  /** The map-matched road segment, e.g. A10-03; empty when the fix could not be matched to a road. */
   segment_id: string;
-  /** Sensor: mean speed over its interval; GPS: the vehicle's speed. */
+  /** The vehicle's ground speed, km/h. */
   speed_kmh: number;
-  /** Vehicles the sensor counted in its interval; 0 for a GPS fix (a probe measures speed, not flow). */
-  vehicle_count: number;
+  /** WGS84 degrees. */
   latitude: number;
+  /** WGS84 degrees. */
   longitude: number;
+  /** When the fix was taken (event time). */
   timestamp: number;
 }
-
-export type ReadingSource = 'SENSOR' | 'GPS';
 
 /** The decoded type of each schema, by schema name (the `.avsc` file name). */
 export interface SchemaTypes {
@@ -131,6 +145,7 @@ export interface SchemaTypes {
   'heartbeat': Heartbeat;
   'order-event': OrderEvent;
   'order-state': OrderState;
+  'road-sensor': RoadSensorReading;
   'traffic-incident': TrafficIncident;
-  'traffic-reading': TrafficReading;
+  'vehicle-gps': VehicleGpsFix;
 }
