@@ -4,7 +4,8 @@ import type { TopologyPlan } from '../plan/topology-plan.js';
 /**
  * How one sub-topology's input partitions are kept in step: none may run more
  * than `maxAheadMs` of event time ahead of the slowest one that still has
- * records to read, measured on the event times it writes to `repartitionTopics`.
+ * records to read, measured on the event times it writes to `repartitionTopics`
+ * (none: on the event times its tasks decode).
  *
  * @example
  * ```ts
@@ -23,6 +24,9 @@ export interface AlignedSubTopology {
  * windowed sub-topology reads: that downstream task merges records from every
  * upstream partition, and its watermark is the highest event time among them,
  * so an upstream partition running ahead makes the others' records late.
+ * So does a sub-topology whose tasks read several topics (`.merge()`) into
+ * windows of their own (`repartitionTopics` is then empty: the pace comes
+ * from the event times the tasks decode).
  * The default bound is half the smallest `grace` of those windows, which
  * leaves the other half for disorder within a partition and for the event
  * time one processing chunk can advance past the bound. `maxAheadMs` (when
@@ -40,7 +44,16 @@ export function alignmentBounds(plan: TopologyPlan, maxAheadMs?: number): Readon
   const aligned = new Map<number, AlignedSubTopology>();
   for (const sub of plan.subTopologies) {
     const repartitionTopics = [...new Set(sub.sources.flatMap((source) => collect(source, (node) => (node.kind === 'RepartitionSinkNode' ? node.topic : undefined))))];
-    if (repartitionTopics.length === 0) continue;
+    if (repartitionTopics.length === 0) {
+      // A task reading several topics into its own windows (`.merge()` then `groupByKey`) is the same case
+      // inside one task: an input read ahead of the others makes their records late. Its pace is learned
+      // from the event times it decodes.
+      if (sub.sources.length < 2) continue;
+      const local = Math.min(...sub.sources.flatMap((source) => collect(source, (node) => (node.kind === 'WindowNode' ? node.graceMs : undefined))));
+      if (maxAheadMs !== undefined) aligned.set(sub.id, { maxAheadMs, repartitionTopics: [] });
+      else if (Number.isFinite(local)) aligned.set(sub.id, { maxAheadMs: Math.floor(local / 2), repartitionTopics: [] });
+      continue;
+    }
     let grace = Number.POSITIVE_INFINITY;
     for (const topic of repartitionTopics) {
       const reader = readers.get(topic);

@@ -103,4 +103,20 @@ export interface BatchResult {
   readonly outputs: readonly OutputRecord[];
   readonly commits: readonly CommitOffset[];
   readonly counters: Readonly<TaskCounters>;
+  /** The lowest and highest event time of the records the batch decoded; absent when it decoded none. */
+  readonly eventTimes?: EventTimeRange;
+}
+
+/**
+ * The event times a processed batch spanned (what event-time alignment
+ * learns a partition's pace from when the task writes no repartition topic).
+ *
+ * @example
+ * ```ts
+ * const range: EventTimeRange = { min: 1_700_000_000_000, max: 1_700_000_059_000 };
+ * ```
+ */
+export interface EventTimeRange {
+  readonly min: number;
+  readonly max: number;
 }

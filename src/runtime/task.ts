@@ -83,6 +83,8 @@ export class Task {
   private readonly outputLimits: OutputLimits | undefined;
   /** Counts the progress this task has committed, so the newest of its inputs' metadata is found on restore. */
   private seq = 0;
+  /** The event times of the batch in process (see `BatchResult.eventTimes`). */
+  private readonly eventTimes = { min: Number.POSITIVE_INFINITY, max: Number.NEGATIVE_INFINITY };
 
   constructor(
     readonly plan: TopologyPlan,
@@ -188,6 +190,8 @@ export class Task {
    */
   async process(batch: readonly InputRecord[], nowMs: number): Promise<BatchResult> {
     const ctx = new BatchContext(nowMs, this.outputLimits);
+    this.eventTimes.min = Number.POSITIVE_INFINITY;
+    this.eventTimes.max = Number.NEGATIVE_INFINITY;
     for (let start = 0; start < batch.length; ) {
       const topic = batch[start]!.topic;
       let end = start + 1;
@@ -196,7 +200,8 @@ export class Task {
       start = end;
     }
     for (const w of this.windows) w.apply(ctx);
-    return { outputs: ctx.outputs, commits: commitsOf(batch, this.progress()), counters: ctx.counters };
+    const { min, max } = this.eventTimes;
+    return { outputs: ctx.outputs, commits: commitsOf(batch, this.progress()), counters: ctx.counters, ...(min <= max ? { eventTimes: { min, max } } : {}) };
   }
 
   private inputOf(topic: string): TaskInput {
@@ -239,6 +244,8 @@ export class Task {
         continue;
       }
       envelopes.push({ value: decoded.value, key: record.key, eventTime, watermark, origin: record });
+      if (eventTime < this.eventTimes.min) this.eventTimes.min = eventTime;
+      if (eventTime > this.eventTimes.max) this.eventTimes.max = eventTime;
     }
     if (origins !== undefined) ctx.closeWatermark = origins.settle();
     await runAll(input.next, envelopes, ctx);

@@ -1,7 +1,7 @@
 import type { TopologyPlan } from '../plan/topology-plan.js';
 import { alignmentBounds } from './alignment-bounds.js';
 import { EventTimeAlignment, type AlignmentChunk } from './event-time-alignment.js';
-import type { OutputRecord } from './records.js';
+import type { BatchResult } from './records.js';
 import type { StreamConsumer, TopicPartitionRef } from './stream-transport.js';
 
 /**
@@ -66,10 +66,13 @@ export class TopologyAlignment {
   async drain(
     ends: ReadonlyMap<string, bigint> | undefined,
     consumer: Pick<StreamConsumer, 'pause' | 'resume'>,
-    process: (chunk: AlignmentChunk) => Promise<readonly OutputRecord[]>,
+    process: (chunk: AlignmentChunk) => Promise<Pick<BatchResult, 'outputs' | 'eventTimes'>>,
   ): Promise<void> {
     for (const alignment of this.#bySubTopology.values()) {
-      for (let chunk = alignment.next(ends); chunk !== undefined; chunk = alignment.next(ends)) alignment.advanced(chunk, await process(chunk));
+      for (let chunk = alignment.next(ends); chunk !== undefined; chunk = alignment.next(ends)) {
+        const result = await process(chunk);
+        alignment.advanced(chunk, result.outputs, result.eventTimes);
+      }
       const { pause, resume } = alignment.pausing();
       consumer.pause(pause);
       consumer.resume(resume);

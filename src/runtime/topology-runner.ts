@@ -1,7 +1,7 @@
 import { setImmediate as yieldToEventLoop, setTimeout as sleep } from 'node:timers/promises';
 import { planNodes } from '../plan/plan-nodes.js';
 import type { TopologyPlan } from '../plan/topology-plan.js';
-import type { CommitOffset, InputRecord, OutputRecord, TaskCounters } from './records.js';
+import type { BatchResult, CommitOffset, InputRecord, OutputRecord, TaskCounters } from './records.js';
 import { NO_OBSERVER, type RuntimeObserver } from './runtime-observer.js';
 import {
   partitionKey,
@@ -221,9 +221,9 @@ export class TopologyRunner {
       await produceNew();
     }
     await this.#alignment.drain(ends, this.#required(this.#consumer), async (chunk) => {
-      const chunkOutputs = await this.#process(this.#tasks.get(chunk.key) ?? (await this.#createTask(chunk.partition)), chunk.records, now, outputs, commits);
+      const result = await this.#process(this.#tasks.get(chunk.key) ?? (await this.#createTask(chunk.partition)), chunk.records, now, outputs, commits);
       await produceNew();
-      return chunkOutputs;
+      return result;
     });
     // Once per checkpoint, not per chunk: markers tell the tasks downstream how far each task has come.
     for (const slot of this.#slots()) {
@@ -259,7 +259,7 @@ export class TopologyRunner {
   }
 
   /** Processes records of one partition into the checkpoint; returns what they produced. */
-  async #process(slot: TaskSlot, batch: readonly InputRecord[], now: number, outputs: OutputRecord[], commits: Map<string, CommitOffset>): Promise<readonly OutputRecord[]> {
+  async #process(slot: TaskSlot, batch: readonly InputRecord[], now: number, outputs: OutputRecord[], commits: Map<string, CommitOffset>): Promise<BatchResult> {
     const started = performance.now();
     const result = await slot.task.process(batch, now);
     // Records, not watermark markers: `processed` leaves markers out.
@@ -268,7 +268,7 @@ export class TopologyRunner {
     // Chunks of a partition come in offset order: the last commit per partition is the highest.
     for (const commit of result.commits) commits.set(partitionKey(commit.topic, commit.partition), commit);
     this.#count(result.counters);
-    return result.outputs;
+    return result;
   }
 
   async #purge(now: number): Promise<void> {
