@@ -7,10 +7,11 @@ import { close, generateWithOracle, readDeadLetters, useTopologyRun } from '../.
 const stack = inject('stack');
 const TOPOLOGY = 'traffic-monitoring';
 // 1000 records at the generator's default 20 records per second of event time (±2 s jitter): a span
-// about 50 s, inside the topology's 1 min grace, so catching up the pre-loaded 3-partition backlog cannot
-// make a valid reading late (README "Known limits"). Late copies are 10 min older than a reading of the
-// same device (same segment) produced before them: late whatever the interleaving. Produced before the
-// topology starts.
+// about 50 s, inside the topology's 1 min grace, so catching up the pre-loaded backlog of the two merged
+// 3-partition topics (road sensors, vehicle GPS) cannot make a valid reading late, however one topic's
+// partition runs ahead of the other's (README "Known limits"). Late copies are 10 min older than a record
+// of the same topic and key (segment) produced before them: late whatever the interleaving. Produced
+// before the topology starts.
 const GENERATE = ['--count', '1000', '--seed', '2002', '--invalid-ratio', '0.05', '--late-ratio', '0.02'];
 const WAIT_MS = 120_000;
 const ms = (column: string, as: string): string => `(extract(epoch from ${column}) * 1000)::bigint::text as ${as}`;
@@ -56,9 +57,12 @@ describe('traffic-monitoring end to end (sluice generate → sluice run → Post
     expect(oracle.accidents.length).toBeGreaterThan(0);
     expect(oracle.deadLetters.invalid).toBeGreaterThan(0);
     expect(oracle.deadLetters.late).toBeGreaterThan(0);
+    // Both merged sources refuse records by their own rules: a sensor's mean speed or count, a fix's match or speed.
+    expect(oracle.deadLetters.messages.some((m) => m.startsWith('avg_speed_kmh') || m.startsWith('negative vehicle_count'))).toBe(true);
+    expect(oracle.deadLetters.messages.some((m) => m.startsWith('speed_kmh') || m === 'segment_id is missing')).toBe(true);
   });
 
-  it('traffic_segment_stats matches the oracle per segment and hopping window (readings, average speed, vehicles, density)', async () => {
+  it('traffic_segment_stats matches the oracle per segment and hopping window over both merged sources (readings, average speed, vehicles, density)', async () => {
     const read = async (): Promise<StatsRow[]> =>
       (
         await db.query<StatsRow>(
@@ -97,7 +101,7 @@ describe('traffic-monitoring end to end (sluice generate → sluice run → Post
     expect(actual).toEqual(expected);
   });
 
-  it('traffic.dlq holds the invalid readings and incidents with their reasons and the late readings as late', async () => {
+  it('traffic.dlq holds the invalid sensor summaries, GPS fixes and incidents with their reasons and the late summaries and fixes as late', async () => {
     const want = oracle.deadLetters.invalid + oracle.deadLetters.late;
     let summary = await readDeadLetters(stack.kafkaBootstrapServers, 'traffic.dlq');
     const mismatch = await eventually(async () => {
