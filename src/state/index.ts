@@ -63,5 +63,6 @@ export { min } from './aggregators/min.js';
 export { max } from './aggregators/max.js';
 export { reducer, type ReducerDefinition, type ReducerState } from './aggregators/reducer.js';
 export type { WindowEntry, ClosedWindow, RestoredWindow } from './window-entry.js';
-export { WindowStore, type RestoreOptions } from './window-store.js';
+export { WindowStore } from './window-store.js';
+export type { RestoreOptions, WindowedStore } from './windowed-store.js';
 export { SessionStore, type SessionStoreOptions, type SessionUpdate } from './session-store.js';

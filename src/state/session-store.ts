@@ -4,6 +4,7 @@ import { ExpiryHeap } from './expiry-heap.js';
 import { isLateFor } from './watermark.js';
 import type { Window } from './window.js';
 import type { ClosedWindow, MutableWindowEntry, RestoredWindow, WindowEntry } from './window-entry.js';
+import type { RestoreOptions, WindowedStore } from './windowed-store.js';
 
 const NOTHING_CLOSED: readonly ClosedWindow[] = Object.freeze([]);
 const NOTHING_MERGED: readonly Window[] = Object.freeze([]);
@@ -72,7 +73,7 @@ interface SessionGroup {
  * for (const closed of store.closeExpired()) emitFinal(closed);
  * ```
  */
-export class SessionStore<T> {
+export class SessionStore<T> implements WindowedStore<T> {
   readonly aggregates: CompiledAggregates<T>;
   readonly gapMs: number;
   readonly graceMs: number;
@@ -233,7 +234,7 @@ export class SessionStore<T> {
    * restored timestamp (or `watermarkMs`); closed sessions are not reopened.
    * Returns the number of open sessions restored.
    */
-  restore(records: Iterable<RestoredWindow>, options: { readonly watermarkMs?: number; readonly nowWallMs?: number; readonly watermarkFromTimestamps?: boolean } = {}): number {
+  restore(records: Iterable<RestoredWindow>, options: Partial<RestoreOptions> = {}): number {
     const latest = new Map<string, RestoredWindow>();
     let watermark = Math.max(this.clock.watermark, options.watermarkMs ?? Number.NEGATIVE_INFINITY);
     for (const r of records) {
