@@ -7,6 +7,7 @@ import { PartitionReader } from './partition-reader.js';
 import { CODES, type Message, type TopicPartitionOffsetAndMetadata } from './rdkafka.js';
 import { RecordProducer } from './record-producer.js';
 import { TransactionalProducer, transactionFault } from './transactional-producer.js';
+import { partitionKey } from '../partition-key.js';
 
 /** A consumed record as the runtime reads it (offsets as bigint, headers as a map). */
 export interface ConsumedRecord {
@@ -80,14 +81,14 @@ export function kafkaStreamTransport(properties: KafkaProperties) {
       // End offsets reached per partition; a change of ownership or position makes them stale.
       const ends = new Map<string, bigint>();
       const forget = (partitions: readonly PartitionRef[]) => {
-        for (const p of partitions) ends.delete(`${p.topic}\u0000${p.partition}`);
+        for (const p of partitions) ends.delete(partitionKey(p.topic, p.partition));
       };
       const consumer = await BatchConsumer.connect({ ...properties, ...membership, 'group.id': groupId }, topics, {
         onRebalance: (change) => {
           forget(change.partitions);
           onChange(change);
         },
-        onPartitionEnd: (end) => ends.set(`${end.topic}\u0000${end.partition}`, BigInt(end.offset)),
+        onPartitionEnd: (end) => ends.set(partitionKey(end.topic, end.partition), BigInt(end.offset)),
       });
       // Against the high watermark, partitions not fetched yet included: true behind an open transaction.
       const lag = new ConsumerLag(consumer, adminClient);
@@ -106,12 +107,12 @@ export function kafkaStreamTransport(properties: KafkaProperties) {
         },
         async committed(partitions: readonly PartitionRef[]): Promise<ReadonlyMap<string, bigint | undefined>> {
           const offsets = await consumer.committed(partitions);
-          return new Map(offsets.map((o) => [`${o.topic}\u0000${o.partition}`, o.offset === undefined ? undefined : BigInt(o.offset)]));
+          return new Map(offsets.map((o) => [partitionKey(o.topic, o.partition), o.offset === undefined ? undefined : BigInt(o.offset)]));
         },
         async committedMetadata(partitions: readonly PartitionRef[]): Promise<ReadonlyMap<string, string>> {
           const offsets = await consumer.committed(partitions);
           const metadata = new Map<string, string>();
-          for (const o of offsets) if (o.metadata !== undefined) metadata.set(`${o.topic}\u0000${o.partition}`, o.metadata);
+          for (const o of offsets) if (o.metadata !== undefined) metadata.set(partitionKey(o.topic, o.partition), o.metadata);
           return metadata;
         },
         assignment: () => consumer.assignment(),

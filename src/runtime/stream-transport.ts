@@ -131,7 +131,5 @@ export interface StreamTransport {
 /** `exactly-once` (default): Kafka transactions. `at-least-once`: faster, may repeat after a crash. */
 export type DeliveryGuarantee = 'exactly-once' | 'at-least-once';
 
-/** `topic\u0000partition`, the key of per-partition maps. */
-export function partitionKey(topic: string, partition: number): string {
-  return `${topic}\u0000${partition}`;
-}
+/** Re-exported for importers of this module; the helper lives in `src/partition-key.ts`. */
+export { partitionKey } from '../partition-key.js';

@@ -8,6 +8,7 @@ import { parseAvroSchema } from './parse-avro-schema.js';
 import type { SchemaRegistry } from './schema-registry.js';
 import { WIRE_HEADER_BYTES, WIRE_MAGIC_BYTE, writeWireHeader } from './wire-format.js';
 import { MAX_UNKNOWN_IDS, WriterSchemaCache } from './writer-schema-cache.js';
+import { errorText } from '../error-text.js';
 
 /**
  * Options of {@link AvroCodec}.
@@ -137,7 +138,7 @@ export class AvroCodec<T> implements Codec<T> {
     try {
       decoded = this.readerType.decode(buf, WIRE_HEADER_BYTES, entry.resolver);
     } catch (err) {
-      return failure('corrupt', `invalid Avro body for schema id ${id}: ${err instanceof Error ? err.message : String(err)}`);
+      return failure('corrupt', `invalid Avro body for schema id ${id}: ${errorText(err)}`);
     }
     if (decoded.offset < 0) {
       // The guard names the offending length (a huge declared string reads as too-large).
@@ -212,7 +213,7 @@ export class AvroCodec<T> implements Codec<T> {
     try {
       return { ok: true, resolver: this.readerType.createResolver(writer.type), guard: writer.guard };
     } catch (err) {
-      const reason = err instanceof Error ? err.message : String(err);
+      const reason = errorText(err);
       return {
         ok: false, reason: 'unresolvable', until: Infinity,
         message: `writer schema ${id} cannot be read as the reader schema of '${this.subject}': ${reason}`,

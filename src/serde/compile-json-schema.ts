@@ -2,6 +2,7 @@ import { Ajv, type ErrorObject, type Options, type ValidateFunction } from 'ajv'
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { JsonSchema } from './schema-document.js';
+import { errorText } from '../error-text.js';
 
 /**
  * Checks a value against a compiled JSON Schema: `undefined` when it is
@@ -47,7 +48,7 @@ export function compileJsonSchema(schema: JsonSchema): JsonSchemaCheck {
   try {
     validate = ajv.compile(schema);
   } catch (err) {
-    throw new Error(`invalid JSON Schema: ${err instanceof Error ? err.message : String(err)}`);
+    throw new Error(`invalid JSON Schema: ${errorText(err)}`);
   }
   return (value) => (validate(value) ? undefined : describeError(validate.errors?.[0]));
 }

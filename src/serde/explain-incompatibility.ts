@@ -1,5 +1,6 @@
 import avro from 'avsc';
 import type { CompatibilityLevel } from './schema-registry.js';
+import { errorText } from '../error-text.js';
 
 /**
  * Which schema plays the reader in one resolution check, and under which
@@ -61,7 +62,7 @@ export function resolutionFailure(reader: avro.Type, writer: avro.Type): string 
     reader.createResolver(writer);
     return undefined;
   } catch (err) {
-    return err instanceof Error ? err.message : String(err);
+    return errorText(err);
   }
 }
 

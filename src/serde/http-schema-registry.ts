@@ -16,6 +16,7 @@ import {
 } from './schema-registry.js';
 import { registrySchemaType, type SchemaDocument } from './schema-document.js';
 import { UnknownSchemaIdError } from './unknown-schema-id-error.js';
+import { errorText } from '../error-text.js';
 
 /**
  * Options of {@link HttpSchemaRegistry}.
@@ -252,7 +253,7 @@ export class HttpSchemaRegistry implements SchemaRegistry, DocumentRegistry {
       parsed = JSON.parse(text);
       if (schemaType !== 'JSON') parseAvroSchema(parsed as AvroSchema);
     } catch (err) {
-      throw new InvalidSchemaError(source, err instanceof Error ? err.message : String(err));
+      throw new InvalidSchemaError(source, errorText(err));
     }
     if (schemaType !== 'JSON') return { format: 'avro', schema: parsed as AvroSchema };
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {

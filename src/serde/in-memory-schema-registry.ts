@@ -13,6 +13,7 @@ import type {
 } from './schema-registry.js';
 import { registrySchemaType, type SchemaDocument } from './schema-document.js';
 import { UnknownSchemaIdError } from './unknown-schema-id-error.js';
+import { errorText } from '../error-text.js';
 
 /**
  * Options of {@link InMemorySchemaRegistry}.
@@ -172,6 +173,6 @@ function validate(subject: string, document: SchemaDocument): void {
     if (document.format === 'avro') parseAvroSchema(document.schema);
     else compileJsonSchema(document.schema);
   } catch (err) {
-    throw new InvalidSchemaError(`subject '${subject}'`, err instanceof Error ? err.message : String(err), document.format);
+    throw new InvalidSchemaError(`subject '${subject}'`, errorText(err), document.format);
   }
 }

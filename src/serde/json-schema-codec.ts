@@ -8,6 +8,7 @@ import type { JsonSchema } from './schema-document.js';
 import { UnknownSchemaIdError } from './unknown-schema-id-error.js';
 import { WIRE_HEADER_BYTES, WIRE_MAGIC_BYTE, writeWireHeader } from './wire-format.js';
 import { MAX_UNKNOWN_IDS, UNKNOWN_ID_RETRY_MS } from './writer-schema-cache.js';
+import { errorText } from '../error-text.js';
 
 /**
  * Options of {@link JsonSchemaCodec}.
@@ -74,7 +75,7 @@ export class JsonSchemaCodec<T> implements Codec<T> {
     try {
       this.check = compileJsonSchema(options.readerSchema);
     } catch (err) {
-      throw new InvalidSchemaError(`the reader schema of '${options.subject}'`, err instanceof Error ? err.message : String(err), 'json');
+      throw new InvalidSchemaError(`the reader schema of '${options.subject}'`, errorText(err), 'json');
     }
     this.limits = { ...DEFAULT_DECODE_LIMITS, ...options.limits };
   }
@@ -132,7 +133,7 @@ export class JsonSchemaCodec<T> implements Codec<T> {
     try {
       value = JSON.parse(this.utf8.decode(buf.subarray(WIRE_HEADER_BYTES)));
     } catch (err) {
-      return failure('corrupt', `body for schema id ${id} is not UTF-8 JSON: ${err instanceof Error ? err.message : String(err)}`);
+      return failure('corrupt', `body for schema id ${id} is not UTF-8 JSON: ${errorText(err)}`);
     }
     const refused = this.check(value);
     if (refused !== undefined) return failure('invalid', `does not match the JSON Schema of '${this.subject}': ${refused}`);

@@ -6,6 +6,7 @@ import { compileJsonSchema } from './compile-json-schema.js';
 import { schemaFileFormat, schemaFileName, type JsonSchema } from './schema-document.js';
 import { InvalidSchemaError } from './invalid-schema-error.js';
 import { parseAvroSchema } from './parse-avro-schema.js';
+import { errorText } from '../error-text.js';
 
 /**
  * A schema read from an `.avsc` file and validated.
@@ -47,19 +48,19 @@ export async function loadSchemaFile(path: string): Promise<LoadedSchema> {
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    throw new InvalidSchemaError(path, `cannot read the file: ${err instanceof Error ? err.message : String(err)}`);
+    throw new InvalidSchemaError(path, `cannot read the file: ${errorText(err)}`);
   }
   let schema: AvroSchema;
   try {
     schema = JSON.parse(text) as AvroSchema;
   } catch (err) {
-    throw new InvalidSchemaError(path, `not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
+    throw new InvalidSchemaError(path, `not valid JSON: ${errorText(err)}`);
   }
   let type: avro.Type;
   try {
     type = parseAvroSchema(schema, { strict: true });
   } catch (err) {
-    throw new InvalidSchemaError(path, err instanceof Error ? err.message : String(err));
+    throw new InvalidSchemaError(path, errorText(err));
   }
   return { name: basename(path, '.avsc'), path, schema, fullName: type.name, type };
 }
@@ -81,7 +82,7 @@ export async function loadSchemas(dir = 'schemas'): Promise<LoadedSchema[]> {
   try {
     files = (await readdir(dir)).filter((f) => f.endsWith('.avsc')).sort();
   } catch (err) {
-    throw new Error(`cannot read schema directory '${dir}': ${err instanceof Error ? err.message : String(err)}`);
+    throw new Error(`cannot read schema directory '${dir}': ${errorText(err)}`);
   }
   const loaded = await Promise.all(files.map((f) => loadSchemaFile(join(dir, f))));
   const byFullName = new Map<string, string>();
@@ -169,7 +170,7 @@ export async function loadJsonSchemaFile(path: string): Promise<LoadedJsonSchema
     parsed = JSON.parse(await readFile(path, 'utf8'));
   } catch (err) {
     if (!path.endsWith('.schema.json')) return undefined;
-    throw new InvalidSchemaError(path, `not valid JSON: ${err instanceof Error ? err.message : String(err)}`, 'json');
+    throw new InvalidSchemaError(path, `not valid JSON: ${errorText(err)}`, 'json');
   }
   if (schemaFileFormat(path, parsed) !== 'json') return undefined;
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
@@ -179,7 +180,7 @@ export async function loadJsonSchemaFile(path: string): Promise<LoadedJsonSchema
   try {
     compileJsonSchema(schema);
   } catch (err) {
-    throw new InvalidSchemaError(path, err instanceof Error ? err.message : String(err), 'json');
+    throw new InvalidSchemaError(path, errorText(err), 'json');
   }
   return { format: 'json', name: schemaFileName(path), path, schema, fullName: typeof schema.title === 'string' ? schema.title : undefined };
 }

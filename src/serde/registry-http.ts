@@ -1,5 +1,6 @@
 import { redactUrl } from './redact-url.js';
 import { RegistryUnavailableError } from './registry-unavailable-error.js';
+import { errorText } from '../error-text.js';
 
 /**
  * The registry answered with an error that is neither an outage nor one the
@@ -177,7 +178,7 @@ function describeFailure(err: unknown, timeoutMs: number): string {
   const cause = err instanceof Error ? (err.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
   if (cause && typeof cause.code === 'string') return cause.code;
   // Node's fetch puts the useful part in `cause`; messages may echo the URL, so redact.
-  const text = cause && typeof cause.message === 'string' ? cause.message : err instanceof Error ? err.message : String(err);
+  const text = cause && typeof cause.message === 'string' ? cause.message : errorText(err);
   return redactUrl(text);
 }
 

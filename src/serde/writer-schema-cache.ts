@@ -4,6 +4,7 @@ import { InvalidSchemaError } from './invalid-schema-error.js';
 import { parseAvroSchema } from './parse-avro-schema.js';
 import type { SchemaRegistry } from './schema-registry.js';
 import { UnknownSchemaIdError } from './unknown-schema-id-error.js';
+import { errorText } from '../error-text.js';
 
 /**
  * How a writer schema id turned out: parsed (with its payload guard), unknown
@@ -128,7 +129,7 @@ export class WriterSchemaCache {
       try {
         type = parseAvroSchema(schema);
       } catch (err) {
-        this.entries.set(id, { kind: 'invalid', id, message: `writer schema ${id} is not valid Avro: ${messageOf(err)}` });
+        this.entries.set(id, { kind: 'invalid', id, message: `writer schema ${id} is not valid Avro: ${errorText(err)}` });
         return;
       }
       this.entries.set(id, { kind: 'ok', id, type, guard: AvroPayloadGuard.for(type) });
@@ -151,8 +152,4 @@ export class WriterSchemaCache {
     }
     this.entries.set(entry.id, entry);
   }
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -13,6 +13,7 @@ import type {
 } from '../runtime/stream-transport.js';
 import { packedTransferList, packRecords, unpackInputRecords, type PackedRecords } from './packed-records.js';
 import type { PollReply, RemoteErrorData, TransportEvent, TransportNotice, TransportReply, TransportRequest } from './transport-protocol.js';
+import { partitionKey } from '../partition-key.js';
 
 /**
  * A transport call that failed on the thread that owns the Kafka client,
@@ -91,12 +92,12 @@ export function remoteStreamTransport(port: MessagePort): StreamTransport & { cl
     rebalanceListeners.set(id, (event) => {
       const partitions = event.partitions;
       if (event.kind === 'assigned') {
-        const known = new Set(assignment.map((p) => `${p.topic}\u0000${p.partition}`));
-        assignment = [...assignment, ...partitions.filter((p) => !known.has(`${p.topic}\u0000${p.partition}`))];
+        const known = new Set(assignment.map((p) => partitionKey(p.topic, p.partition)));
+        assignment = [...assignment, ...partitions.filter((p) => !known.has(partitionKey(p.topic, p.partition)))];
         onChange({ kind: 'assigned', partitions, done: () => {} });
       } else {
-        const gone = new Set(partitions.map((p) => `${p.topic}\u0000${p.partition}`));
-        assignment = assignment.filter((p) => !gone.has(`${p.topic}\u0000${p.partition}`));
+        const gone = new Set(partitions.map((p) => partitionKey(p.topic, p.partition)));
+        assignment = assignment.filter((p) => !gone.has(partitionKey(p.topic, p.partition)));
         let released = false;
         onChange({
           kind: 'revoked',

@@ -5,6 +5,7 @@ import { packedTransferList, packRecords, unpackOutputRecords } from './packed-r
 import { QueuedCheckpointWriter } from './queued-checkpoint-writer.js';
 import { ReadAheadConsumer } from './read-ahead-consumer.js';
 import type { PollReply, RemoteErrorData, TransportEvent, TransportNotice, TransportReply, TransportRequest } from './transport-protocol.js';
+import { errorText } from '../error-text.js';
 
 /**
  * Serves a {@link StreamTransport} to a processing thread over `port`: the
@@ -114,7 +115,7 @@ export function serveStreamTransport(port: MessagePort, transport: StreamTranspo
     const code = (error as { code?: unknown } | null)?.code;
     return {
       name: error instanceof Error ? error.name : 'Error',
-      message: error instanceof Error ? error.message : String(error),
+      message: errorText(error),
       fault: transport.classify(error),
       ...(typeof code === 'number' ? { code } : {}),
     };
@@ -133,7 +134,7 @@ export function serveStreamTransport(port: MessagePort, transport: StreamTranspo
       if (pending) applied = consumers.get(pending.consumer)?.release(pending.change) ?? Promise.resolve(pending.change.done());
     } else if (notice.op === 'pause') applied = consumers.get(notice.consumer)?.pause(notice.partitions);
     else applied = consumers.get(notice.consumer)?.resume(notice.partitions);
-    applied?.catch((error: unknown) => log('warn', `${notice.op} failed on the Kafka thread`, { error: error instanceof Error ? error.message : String(error) }));
+    applied?.catch((error: unknown) => log('warn', `${notice.op} failed on the Kafka thread`, { error: errorText(error) }));
   };
 
   const onMessage = (message: TransportRequest | TransportNotice): void => {

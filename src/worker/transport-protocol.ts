@@ -70,7 +70,7 @@ export interface RemoteErrorData {
  *
  * @example
  * ```ts
- * const reply: PollReply = { chunks: [packRecords(records)], ends: [['events\u00000', 42n]], assignment: [{ topic: 'events', partition: 0 }] };
+ * const reply: PollReply = { chunks: [packRecords(records)], ends: [[partitionKey('events', 0), 42n]], assignment: [{ topic: 'events', partition: 0 }] };
  * ```
  */
 export interface PollReply {
