@@ -13,6 +13,29 @@
  *   .aggregate('route-stats', { events: count(), avg_speed: avg((e) => e.speed_kmh), max_speed: max((e) => e.speed_kmh), passengers: sum((e) => e.passengers) })
  *   .toTable('bus.route-stats.1m');
  * console.log(describe(plan(t)));
+ * // Topology: bus-telemetry
+ * //   Sub-topology: 0
+ * //     Source: bus.telemetry (topic: bus.telemetry, schema: bus-telemetry, event time: field timestamp, dead letter: bus.telemetry.dlq)
+ * //       --> ranges
+ * //     Validate: ranges (dead letter: bus.telemetry.dlq)
+ * //       --> by-route
+ * //       <-- bus.telemetry
+ * //     Repartition: by-route (topic: bus-telemetry.by-route-repartition, schema: bus-telemetry)
+ * //       <-- ranges
+ * //   Sub-topology: 1
+ * //     Source: bus-telemetry.by-route-repartition (topic: bus-telemetry.by-route-repartition, key: route_id, event time: record timestamp)
+ * //       --> per-minute
+ * //     Window: per-minute (tumbling 1m, grace 30s, emit update, late: dead-letter)
+ * //       --> route-stats
+ * //       <-- bus-telemetry.by-route-repartition
+ * //     Aggregate: route-stats (key: route_id, events: count, avg_speed: avg, max_speed: max, passengers: sum)
+ * //       --> bus.route-stats.1m
+ * //       <-- per-minute
+ * //     Table: bus.route-stats.1m (topic: bus.route-stats.1m, compacted, key: route_id + window_start)
+ * //       <-- route-stats
+ * //   Topics:
+ * //     bus-telemetry.by-route-repartition (repartition, co-partitioned with bus.telemetry)
+ * //     bus.route-stats.1m (table, compacted, co-partitioned with bus-telemetry.by-route-repartition)
  * ```
  * @module
  */
