@@ -1,7 +1,8 @@
 import { TopologyTestDriver } from 'sluice/testing';
-import { describe, expect, test } from 'vitest';
+import { describe, test } from 'vitest';
 import { allCases } from './all-cases.js';
 import type { ConformanceCase } from './conformance-case.js';
+import { expectCaseOutcome } from './expect-case-outcome.js';
 
 /** Runs one case on the in-memory driver and checks its expectations. */
 async function runCase(c: ConformanceCase): Promise<void> {
@@ -11,16 +12,12 @@ async function runCase(c: ConformanceCase): Promise<void> {
     else if ('sendRaw' in step) await driver.input(step.sendRaw).sendRaw(step.value, step.key === undefined ? {} : { key: step.key });
     else await driver.advanceWallClock(step.advanceWallClock);
   }
-  for (const [topic, rows] of Object.entries(c.expect.tables ?? {})) {
-    expect(await driver.table(topic).rows(), `table ${topic}`).toMatchObject(rows);
-  }
-  for (const [topic, values] of Object.entries(c.expect.outputs ?? {})) {
-    expect(await driver.output(topic).values(), `output ${topic}`).toEqual(values);
-  }
-  for (const [topic, letters] of Object.entries(c.expect.deadLetters ?? {})) {
-    expect(await driver.deadLetters(topic).records(), `dead letters ${topic}`).toMatchObject(letters);
-  }
-  if (c.expect.late !== undefined) expect(driver.counters.late, 'late records').toBe(c.expect.late);
+  await expectCaseOutcome(c, {
+    tableRows: (topic) => driver.table(topic).rows(),
+    outputValues: (topic) => driver.output(topic).values(),
+    deadLetters: (topic) => driver.deadLetters(topic).records(),
+    late: () => driver.counters.late,
+  });
 }
 
 describe('conformance cases on the TopologyTestDriver', () => {

@@ -1,14 +1,15 @@
 import { describe, expect, inject, onTestFinished, test } from 'vitest';
 import { allCases } from '../../conformance/all-cases.js';
 import type { ConformanceCase } from '../../conformance/conformance-case.js';
+import { expectCaseOutcome } from '../../conformance/expect-case-outcome.js';
 import { KafkaCaseRun, type CaseTransport } from '../../support/kafka-case-run.js';
 
 const stack = inject('stack');
 
 /**
  * Runs one case on the real Kafka runtime (librdkafka, transactions, the
- * registry) and checks exactly what `test/conformance/driver.test.ts` checks
- * on the in-memory driver, with the same matchers.
+ * registry) and checks its expectations with `expectCaseOutcome`, as
+ * `test/conformance/driver.test.ts` does on the in-memory driver.
  */
 async function runCase(c: ConformanceCase, via: CaseTransport): Promise<void> {
   const run = await KafkaCaseRun.start(c, stack, via);
@@ -24,16 +25,12 @@ async function runCase(c: ConformanceCase, via: CaseTransport): Promise<void> {
 
   // The driver partitions keys with murmur2; so must the producer here, or the cases test something else.
   expect(await run.misplacedSourceRecords(), 'source records on a partition other than murmur2 picks').toEqual([]);
-  for (const [topic, rows] of Object.entries(c.expect.tables ?? {})) {
-    expect(await run.tableRows(topic), `table ${topic}`).toMatchObject(rows);
-  }
-  for (const [topic, values] of Object.entries(c.expect.outputs ?? {})) {
-    expect(await run.outputValues(topic), `output ${topic}`).toEqual(values);
-  }
-  for (const [topic, letters] of Object.entries(c.expect.deadLetters ?? {})) {
-    expect(await run.deadLetters(topic), `dead letters ${topic}`).toMatchObject(letters);
-  }
-  if (c.expect.late !== undefined) expect(run.late, 'late records').toBe(c.expect.late);
+  await expectCaseOutcome(c, {
+    tableRows: (topic) => run.tableRows(topic),
+    outputValues: (topic) => run.outputValues(topic),
+    deadLetters: (topic) => run.deadLetters(topic),
+    late: () => run.late,
+  });
   passed = true;
 }
 
