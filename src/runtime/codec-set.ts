@@ -6,14 +6,42 @@ import {
 /**
  * Turns a schema reference from a topology (a name like `'bus-telemetry'`
  * or an inline schema) into an Avro schema. The runtime gets one from the
- * CLI or the test driver (which read `schemas/<name>.avsc`).
+ * CLI or the test driver (which read `schemas/`).
+ *
+ * One resolver serves both formats: a resolver that also knows JSON Schema
+ * files carries `document` (what `loadProjectSchemas` and `schemaResolver`
+ * return), and then a source naming a `.schema.json` reads JSON. Called for
+ * such a name, the resolver itself throws: state, tables, repartition
+ * topics and outputs are Avro. A plain function is an Avro-only resolver.
  *
  * @example
  * ```ts
  * const resolve: SchemaResolver = (ref) => (typeof ref === 'string' ? loadSchemaFile(ref) : ref);
+ * const both = (await loadProjectSchemas(dir)).resolve;
+ * both.document?.('order'); // { format: 'json', schema: { type: 'object', … } }
+ * both('order');            // Error: schema 'order' is a JSON Schema (schemas/order.schema.json); … needs an Avro schema
  * ```
  */
-export type SchemaResolver = (ref: SchemaRef) => AvroSchema;
+export interface SchemaResolver {
+  (ref: SchemaRef): AvroSchema;
+  /** The schema with its format (an inline schema is Avro); throws for an unknown name as the resolver does. */
+  readonly document?: SchemaDocumentResolver;
+}
+
+/**
+ * A {@link SchemaResolver} that knows formats: `avro` for the places that
+ * need Avro, `document` for sources.
+ *
+ * @example
+ * ```ts
+ * const resolve = formatAwareResolver((ref) => avroOf(ref), (ref) => documentOf(ref));
+ * resolve.document?.('order').format; // 'json'
+ * ```
+ */
+export function formatAwareResolver(avro: (ref: SchemaRef) => AvroSchema, document: SchemaDocumentResolver): SchemaResolver {
+  const resolve = (ref: SchemaRef): AvroSchema => avro(ref);
+  return Object.assign(resolve, { document });
+}
 
 /**
  * Turns a schema reference into a schema with its format: a name may be a
@@ -23,8 +51,9 @@ export type SchemaResolver = (ref: SchemaRef) => AvroSchema;
  *
  * @example
  * ```ts
- * const { resolveDocument } = await loadProjectSchemas(projectDir);
- * resolveDocument('orders'); // { format: 'json', schema: { type: 'object', … } }
+ * const { resolve } = await loadProjectSchemas(projectDir);
+ * const resolveDocument: SchemaDocumentResolver | undefined = resolve.document;
+ * resolveDocument?.('orders'); // { format: 'json', schema: { type: 'object', … } }
  * ```
  */
 export type SchemaDocumentResolver = (ref: SchemaRef) => SchemaDocument;
@@ -33,11 +62,12 @@ export type SchemaDocumentResolver = (ref: SchemaRef) => SchemaDocument;
  * The codecs of one task, one per (subject, schema), created when the task
  * is built; `registerWriters` registers every schema the task writes.
  * `reader`/`writer` are Avro (state, tables and repartition topics are
- * Avro); `input`/`output` follow the schema's format.
+ * Avro); `input`/`output` follow the schema's format, as `resolveDocument`
+ * (by default the resolver's own `document`) says.
  *
  * @example
  * ```ts
- * const codecs = new CodecSet(registry, resolve, resolveDocument);
+ * const codecs = new CodecSet(registry, (await loadProjectSchemas(dir)).resolve);
  * const source = codecs.input('orders-value', 'orders');       // a JsonSchemaCodec when schemas/orders.schema.json
  * const out = codecs.writer('bus.fast-value', 'bus-telemetry'); // an AvroCodec
  * await codecs.registerWriters();
@@ -52,7 +82,7 @@ export class CodecSet {
   constructor(
     private readonly registry: SchemaRegistry,
     private readonly resolve: SchemaResolver,
-    private readonly resolveDocument?: SchemaDocumentResolver,
+    private readonly resolveDocument: SchemaDocumentResolver | undefined = resolve.document,
   ) {}
 
   /** An Avro codec for reading `subject` as `schema`. */

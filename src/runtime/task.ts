@@ -1,6 +1,6 @@
 import type { PlanNode, RepartitionSourceNode, SourceNode } from '../plan/plan-node.js';
 import type { SubTopology, TopologyPlan } from '../plan/topology-plan.js';
-import type { AvroCodec, SchemaRegistry } from '../serde/index.js';
+import type { Codec, SchemaRegistry } from '../serde/index.js';
 import { BatchContext } from './batch-context.js';
 import type { OutputLimits } from './output-limits.js';
 import { CodecSet, type SchemaResolver } from './codec-set.js';
@@ -19,7 +19,7 @@ import { readWatermarkHeaders } from './watermark-headers.js';
 /** One input topic of a task. */
 interface TaskInput {
   readonly source: SourceNode | RepartitionSourceNode;
-  readonly codec: AvroCodec<unknown>;
+  readonly codec: Codec<unknown>;
   readonly readEventTime: EventTimeOf;
   readonly next: readonly Processor[];
 }
@@ -34,6 +34,7 @@ interface TaskInput {
  */
 export interface TaskDeps {
   readonly registry: SchemaRegistry;
+  /** Avro schemas by reference; with `document`, sources naming a JSON Schema read JSON (see {@link SchemaResolver}). */
   readonly resolveSchema: SchemaResolver;
   /** Partition count of any topic of the plan (repartition topics get a watermark marker per partition). */
   readonly partitionCount: (topic: string) => number;
@@ -110,7 +111,8 @@ export class Task {
     for (const source of sub.sources) {
       this.inputs.set(source.topic, {
         source,
-        codec: this.codecs.reader(`${source.topic}-value`, source.schema),
+        // A source reads its schema's format (JSON Schema when the resolver says so); a repartition topic is Avro.
+        codec: source.kind === 'SourceNode' ? this.codecs.input(`${source.topic}-value`, source.schema) : this.codecs.reader(`${source.topic}-value`, source.schema),
         readEventTime: source.kind === 'SourceNode' ? eventTimeReader(source.eventTime) : repartitionEventTime,
         next: compileProcessors(source.next, compile),
       });

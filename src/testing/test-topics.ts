@@ -1,7 +1,7 @@
 import { compareKeys, decodeAll } from './topic-reading.js';
 import type { SchemaRef } from '../plan/topology-spec.js';
 import { ERROR_HEADERS } from '../runtime/error-headers.js';
-import type { AvroCodec } from '../serde/index.js';
+import type { Codec } from '../serde/index.js';
 import type { TopologyTestDriver } from './topology-test-driver.js';
 
 /**
@@ -35,7 +35,7 @@ export interface SendOptions {
  * ```
  */
 export class TestInputTopic<T> {
-  private readonly codecs = new Map<string, Promise<AvroCodec<unknown>>>();
+  private readonly codecs = new Map<string, Promise<Codec<unknown>>>();
 
   constructor(
     private readonly driver: TopologyTestDriver,
@@ -83,7 +83,7 @@ export class TestInputTopic<T> {
     );
   }
 
-  private codec(schema: SchemaRef | undefined): Promise<AvroCodec<unknown>> {
+  private codec(schema: SchemaRef | undefined): Promise<Codec<unknown>> {
     const id = schema === undefined ? '' : JSON.stringify(schema);
     let codec = this.codecs.get(id);
     if (codec === undefined) {

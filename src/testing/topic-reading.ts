@@ -1,4 +1,4 @@
-import type { AvroCodec } from '../serde/index.js';
+import type { Codec } from '../serde/index.js';
 
 // How test topics are read back: shared by the TopologyTestDriver and the Kafka
 // conformance suite, so both compare the same reading of a topic.
@@ -30,7 +30,7 @@ export function compareKeys(a: Record<string, unknown>, b: Record<string, unknow
  * await decodeAll(codec, [buffer, null]); // [{ sensor: 'a', … }, null]
  * ```
  */
-export async function decodeAll(codec: AvroCodec<unknown>, buffers: readonly (Buffer | null)[]): Promise<unknown[]> {
+export async function decodeAll(codec: Codec<unknown>, buffers: readonly (Buffer | null)[]): Promise<unknown[]> {
   await codec.prepare(buffers);
   return buffers.map((b) => {
     if (b === null) return null;

@@ -4,15 +4,15 @@ import type { PlanNode } from '../plan/plan-node.js';
 import { plan as planTopology } from '../plan/plan-topology.js';
 import type { TopologyPlan } from '../plan/topology-plan.js';
 import type { SchemaRef, TopologySpec } from '../plan/topology-spec.js';
-import type { SchemaResolver } from '../runtime/codec-set.js';
+import { CodecSet, type SchemaResolver } from '../runtime/codec-set.js';
 import type { OutputRecord, TaskCounters } from '../runtime/records.js';
 import { interleaveByTimestamp } from '../runtime/interleave-by-timestamp.js';
 import { coPartitioningProblem } from '../runtime/ensure-plan-topics.js';
 import { Task } from '../runtime/task.js';
 import { newestTaskProgress } from '../runtime/task-progress.js';
-import { AvroCodec, InMemorySchemaRegistry, type AvroSchema, type SchemaRegistry } from '../serde/index.js';
+import { InMemorySchemaRegistry, type Codec, type SchemaRegistry } from '../serde/index.js';
 import { InMemoryTopics } from './in-memory-topics.js';
-import { schemaResolver } from '../runtime/schema-resolver.js';
+import { schemaResolver, type NamedSchema } from '../runtime/schema-resolver.js';
 import { TestSink, TestSinks } from './test-sink.js';
 import { TestDeadLetterTopic, TestInputTopic, TestOutputTopic, TestTable } from './test-topics.js';
 
@@ -30,9 +30,9 @@ export interface TopologyTestDriverOptions {
   readonly topicPartitions?: Readonly<Record<string, number>>;
   /** Default: a fresh `InMemorySchemaRegistry` (BACKWARD compatibility). */
   readonly registry?: SchemaRegistry;
-  /** Schemas by name; names not found here are read from `schemaDir`. */
-  readonly schemas?: Readonly<Record<string, AvroSchema>>;
-  /** Directory of `.avsc` files. Default `schemas`. */
+  /** Schemas by name (Avro, or `{ format: 'json', schema }` for a JSON Schema); names not found here are read from `schemaDir`. */
+  readonly schemas?: Readonly<Record<string, NamedSchema>>;
+  /** Directory of `.avsc` and `.schema.json` files. Default `schemas`. */
   readonly schemaDir?: string;
   /** Start of the manual wall clock, epoch ms. Default 0. */
   readonly wallClockMs?: number;
@@ -138,11 +138,11 @@ export class TopologyTestDriver {
     }
   }
 
-  /** @internal A codec for a topic's values (or a table's keys). */
-  async codec(topic: string, kind: 'key' | 'value', schema?: SchemaRef): Promise<AvroCodec<unknown>> {
+  /** @internal A codec for a topic's values (or a table's keys), in its schema's format. */
+  async codec(topic: string, kind: 'key' | 'value', schema?: SchemaRef): Promise<Codec<unknown>> {
     const resolve = await this.start();
     const ref = schema ?? this.schemaOf(topic, kind);
-    return new AvroCodec<unknown>({ registry: this.registry, subject: `${topic}-${kind}`, readerSchema: resolve(ref) });
+    return new CodecSet(this.registry, resolve).input(`${topic}-${kind}`, ref);
   }
 
   /** @internal Starts tasks on first use. */
