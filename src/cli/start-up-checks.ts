@@ -3,6 +3,7 @@ import { checkSchemaFields } from '../plan/check-schema-fields.js';
 import { probeKafka, type KafkaProperties } from '../kafka/index.js';
 import type { TopologyPlan } from '../plan/topology-plan.js';
 import type { SchemaResolver } from '../runtime/codec-set.js';
+import { schemaLookups } from '../runtime/schema-resolver.js';
 import { HttpSchemaRegistry, redactUrl, RegistryUnavailableError } from '../serde/index.js';
 import { errorText } from '../error-text.js';
 
@@ -127,7 +128,7 @@ export function databaseConnectionError(variable: string, redactedUrl: string, c
 /**
  * Checks the field names a topology reads (`eventTime`, `groupBy` fields,
  * `groupByKey`'s `as`, sink keys and column paths) against the schemas it
- * names in `schemas/`, once they are resolved and before anything connects:
+ * names in `schemas/` (a JSON Schema source's `properties` too), once they are resolved and before anything connects:
  * `plan()` could only check inline schemas. A name `resolve` does not know
  * is left to `checkSchemaFiles`, which reports missing files.
  *
@@ -140,11 +141,6 @@ export function databaseConnectionError(variable: string, redactedUrl: string, c
  * ```
  */
 export function checkTopologySchemas(plan: TopologyPlan, resolve: SchemaResolver): void {
-  checkSchemaFields(plan, (ref) => {
-    try {
-      return resolve(ref);
-    } catch {
-      return undefined;
-    }
-  });
+  const lookups = schemaLookups(resolve);
+  checkSchemaFields(plan, lookups.avro, lookups.json);
 }

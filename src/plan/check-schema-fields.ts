@@ -1,7 +1,9 @@
 import { AvroTypes, avroTypeText, recordFields, type AvroValueType } from '../serde/avro-field-types.js';
 import type { AvroSchema } from '../serde/avro-schema.js';
+import type { JsonSchema } from '../serde/schema-document.js';
 import { checkSinkFields } from './check-sink-fields.js';
 import { closestName } from './closest-name.js';
+import { jsonEventTimeProblem, jsonSchemaFields } from './json-schema-fields.js';
 import type { PlanNode } from './plan-node.js';
 import { stateSchemaProblem } from './state-schema.js';
 import { TopologyDefinitionError } from './topology-definition-error.js';
@@ -21,6 +23,17 @@ import type { SchemaRef } from './topology-spec.js';
 export type SchemaLookup = (ref: SchemaRef) => AvroSchema | undefined;
 
 /**
+ * The JSON Schema a name stands for, or `undefined` when it is not one
+ * (or not known): sources may read JSON Schema events.
+ *
+ * @example
+ * ```ts
+ * const jsonLookup: JsonSchemaLookup = (ref) => (ref === 'order' ? orderJsonSchema : undefined);
+ * ```
+ */
+export type JsonSchemaLookup = (ref: SchemaRef) => JsonSchema | undefined;
+
+/**
  * Checks every field name a plan reads from its records against the schema
  * in effect where it is read, so a misspelt field fails when the topology
  * loads instead of keying every record `"undefined"`:
@@ -28,9 +41,11 @@ export type SchemaLookup = (ref: SchemaRef) => AvroSchema | undefined;
  * - the source's `eventTime` field: a field of the source schema, of a type
  *   event time is read from (`int`, `long`, `float`, `double`, `long`
  *   `timestamp-millis`; `null` allowed — such records are dead-lettered);
+ *   for a JSON Schema (`lookupJsonSchema`), a property of type `integer` or
+ *   `number` (nullable or not);
  * - `groupBy(name, 'field')`: a field of the schema the step's records are
  *   written to the repartition topic with (its `schema` option, else the
- *   chain's);
+ *   chain's; a JSON Schema's `properties`);
  * - (not `groupByKey`'s `as`: it names a new column for the Kafka key, which
  *   need not be a field of the value;)
  * - a tracked state schema given by name: a record with the key column as a string;
@@ -50,7 +65,7 @@ export type SchemaLookup = (ref: SchemaRef) => AvroSchema | undefined;
  * //   Fix: group by a field the records have: .groupBy('by-lot', 'lot_id') …
  * ```
  */
-export function checkSchemaFields(plan: TopologyPlan, lookupSchema: SchemaLookup): void {
+export function checkSchemaFields(plan: TopologyPlan, lookupSchema: SchemaLookup, lookupJsonSchema: JsonSchemaLookup = () => undefined): void {
   const fail = (step: string, problem: string, fix: string): never => {
     throw new TopologyDefinitionError(plan.topology, step, problem, fix);
   };
@@ -63,11 +78,11 @@ export function checkSchemaFields(plan: TopologyPlan, lookupSchema: SchemaLookup
   const visit = (node: PlanNode, schema: SchemaRef): void => {
     switch (node.kind) {
       case 'SourceNode':
-        if (node.eventTime.kind === 'field') checkEventTime(node.name, node.eventTime.field, node.schema, lookup, fail);
+        if (node.eventTime.kind === 'field') checkEventTime(node.name, node.eventTime.field, node.schema, lookup, lookupJsonSchema, fail);
         break;
       case 'RepartitionSinkNode':
         if (node.field !== undefined) {
-          requireField(node.schema, lookup, node.field, (problem, suggestion) =>
+          requireField(node.schema, lookup, lookupJsonSchema, node.field, (problem, suggestion) =>
             fail(
               node.name,
               `groupBy field "${node.field}" ${problem}`,
@@ -119,12 +134,22 @@ export function schemaText(ref: SchemaRef): string {
  * of the record schema `ref` stands for; nothing when it is, or the schema is
  * unknown. A schema that is not a record has no fields at all.
  */
-function requireField(ref: SchemaRef, lookup: SchemaLookup, field: string, missing: (problem: string, suggestion: string | undefined) => never): void {
-  const schema = lookup(ref);
-  if (schema === undefined) return;
-  const fields = recordFields(schema);
-  if (fields === undefined) missing(`cannot be read: ${schemaText(ref)} is not a record`, undefined);
-  const names = fields.map((f) => f.name);
+function requireField(
+  ref: SchemaRef, lookup: SchemaLookup, lookupJson: JsonSchemaLookup, field: string, missing: (problem: string, suggestion: string | undefined) => never,
+): void {
+  const json = lookupJson(ref);
+  let names: readonly string[];
+  if (json !== undefined) {
+    const properties = jsonSchemaFields(json);
+    if (properties === undefined) missing(`cannot be read: ${schemaText(ref)} (a JSON Schema) declares no properties`, undefined);
+    names = properties;
+  } else {
+    const schema = lookup(ref);
+    if (schema === undefined) return;
+    const fields = recordFields(schema);
+    if (fields === undefined) missing(`cannot be read: ${schemaText(ref)} is not a record`, undefined);
+    names = fields.map((f) => f.name);
+  }
   if (names.includes(field)) return;
   const suggestion = closestName(field, names);
   missing(`is not a field of ${schemaText(ref)} (its fields: ${names.join(', ') || 'none'})${suggestion === undefined ? '' : `; did you mean "${suggestion}"?`}`, suggestion);
@@ -134,11 +159,21 @@ const EVENT_TIME_KINDS = new Set(['int', 'long', 'float', 'double']);
 // Numbers the runtime reads as epoch milliseconds; other logical types count something else.
 const EVENT_TIME_LOGICAL = new Set([undefined, 'timestamp-millis', 'local-timestamp-millis']);
 
-function checkEventTime(step: string, field: string, ref: SchemaRef, lookup: SchemaLookup, fail: (step: string, problem: string, fix: string) => never): void {
+function checkEventTime(
+  step: string, field: string, ref: SchemaRef, lookup: SchemaLookup, lookupJson: JsonSchemaLookup, fail: (step: string, problem: string, fix: string) => never,
+): void {
   const byFunction = `or read it with a function: eventTime: (e) => …`;
-  requireField(ref, lookup, field, (problem, suggestion) =>
+  requireField(ref, lookup, lookupJson, field, (problem, suggestion) =>
     fail(step, `eventTime field "${field}" ${problem}`, `${suggestion === undefined ? 'name the field holding the event time' : `eventTime: '${suggestion}'`}, ${byFunction}, or use eventTime: 'record-timestamp'`),
   );
+  const json = lookupJson(ref);
+  if (json !== undefined) {
+    const problem = jsonEventTimeProblem((json['properties'] as Readonly<Record<string, unknown>>)[field]);
+    if (problem !== undefined) {
+      fail(step, `eventTime field "${field}" ${problem} (${schemaText(ref)}, a JSON Schema)`, `name a property of epoch milliseconds (type integer or number), ${byFunction}`);
+    }
+    return;
+  }
   const schema = lookup(ref);
   if (schema === undefined) return;
   const types = new AvroTypes(schema);

@@ -1,3 +1,4 @@
+import type { JsonSchemaLookup, SchemaLookup } from '../plan/check-schema-fields.js';
 import type { SchemaRef } from '../plan/topology-spec.js';
 import { formatAwareResolver, type SchemaResolver } from './codec-set.js';
 import { loadSchemaFiles, type AvroSchema, type SchemaDocument } from '../serde/index.js';
@@ -92,4 +93,32 @@ export function jsonWhereAvroNeeded(name: string, path: string | undefined): str
     'outputs, repartition topics, tables and state are Avro. Pass an Avro schema to the step that writes these records ' +
     `(a groupBy after a JSON source: .groupBy(name, field, { schema: { type: 'record', … } }); .to(topic, { schema }))`
   );
+}
+
+/**
+ * The two lookups `checkSchemaFields` takes, from one resolver: Avro
+ * schemas, and JSON Schemas (from the resolver's `document`). Either gives
+ * `undefined` for what it does not know, instead of throwing.
+ *
+ * @example
+ * ```ts
+ * const { avro, json } = schemaLookups((await loadProjectSchemas(dir)).resolve);
+ * checkSchemaFields(plan, avro, json);
+ * ```
+ */
+export function schemaLookups(resolve: SchemaResolver): { readonly avro: SchemaLookup; readonly json: JsonSchemaLookup } {
+  const quietly = <T>(read: () => T): T | undefined => {
+    try {
+      return read();
+    } catch {
+      return undefined;
+    }
+  };
+  return {
+    avro: (ref) => quietly(() => resolve(ref)),
+    json: (ref) => {
+      const found = resolve.document === undefined ? undefined : quietly(() => resolve.document?.(ref));
+      return found?.format === 'json' ? found.schema : undefined;
+    },
+  };
 }

@@ -12,7 +12,7 @@ import { Task } from '../runtime/task.js';
 import { newestTaskProgress } from '../runtime/task-progress.js';
 import { InMemorySchemaRegistry, type Codec, type SchemaRegistry } from '../serde/index.js';
 import { InMemoryTopics } from './in-memory-topics.js';
-import { schemaResolver, type NamedSchema } from '../runtime/schema-resolver.js';
+import { schemaLookups, schemaResolver, type NamedSchema } from '../runtime/schema-resolver.js';
 import { TestSink, TestSinks } from './test-sink.js';
 import { TestDeadLetterTopic, TestInputTopic, TestOutputTopic, TestTable } from './test-topics.js';
 
@@ -150,13 +150,8 @@ export class TopologyTestDriver {
     this.ready ??= (async () => {
       const resolve = await schemaResolver(this.options.schemas ?? {}, this.options.schemaDir ?? 'schemas');
       // The check `sluice run` makes at start-up: field names against the schemas named in schemas/.
-      checkSchemaFields(this.plan, (ref) => {
-        try {
-          return resolve(ref);
-        } catch {
-          return undefined;
-        }
-      });
+      const lookups = schemaLookups(resolve);
+      checkSchemaFields(this.plan, lookups.avro, lookups.json);
       this.tasks = await this.createTasks(resolve);
       return resolve;
     })();
