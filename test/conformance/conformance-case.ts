@@ -1,5 +1,5 @@
 import type { Topology } from 'sluice';
-import type { AvroSchema } from '../../src/serde/avro-schema.js';
+import type { NamedSchema } from '../../src/runtime/schema-resolver.js';
 
 /** One input record of a case. */
 export interface CaseRecord {
@@ -12,10 +12,14 @@ export interface CaseRecord {
  * What a case does, in order. `send` records form ONE batch per partition on
  * the driver (a real runtime may split them; cases only assert what cannot
  * depend on batching). `sendRaw` writes bytes as they are (bad records).
+ * `sendFramed` writes each body behind the Confluent header of the source's
+ * own registered schema id, unchecked, as a producer with a looser schema
+ * (or a broken one) would: an object as its JSON text, a string as it is.
  */
 export type CaseStep =
   | { readonly send: string; readonly records: readonly CaseRecord[] }
   | { readonly sendRaw: string; readonly value: Buffer | null; readonly key?: string }
+  | { readonly sendFramed: string; readonly bodies: readonly { readonly body: object | string; readonly key?: string }[] }
   | { readonly advanceWallClock: number };
 
 /** A dead-letter record as a case expects it (subset match). */
@@ -37,7 +41,8 @@ export interface ExpectedDeadLetter {
 export interface ConformanceCase {
   readonly name: string;
   readonly topology: Topology;
-  readonly schemas: Readonly<Record<string, AvroSchema>>;
+  /** Schemas by name: Avro, or `{ format: 'json', schema }` for a JSON Schema. */
+  readonly schemas: Readonly<Record<string, NamedSchema>>;
   readonly partitions?: number;
   readonly steps: readonly CaseStep[];
   readonly expect: {
@@ -52,4 +57,16 @@ export interface ConformanceCase {
 /** Identity helper that type-checks a case. */
 export function defineCase(c: ConformanceCase): ConformanceCase {
   return c;
+}
+
+/**
+ * The bytes of a `sendFramed` body: magic byte 0, the schema id, then the
+ * body (an object as its JSON text).
+ */
+export function framedBody(schemaId: number, body: object | string): Buffer {
+  const text = Buffer.from(typeof body === 'string' ? body : JSON.stringify(body), 'utf8');
+  const out = Buffer.alloc(5 + text.length);
+  out.writeInt32BE(schemaId, 1);
+  text.copy(out, 5);
+  return out;
 }

@@ -4,11 +4,11 @@ import { plan, partitionForKey } from 'sluice';
 import { schemaResolver } from 'sluice/testing';
 import { KafkaAdmin, kafkaStreamTransport, PartitionReader, RecordProducer, type OutgoingRecord, type TopicPartition } from '../../src/kafka/index.js';
 import type { TopologyPlan } from '../../src/plan/topology-plan.js';
-import type { SchemaResolver } from '../../src/runtime/codec-set.js';
+import { CodecSet, type SchemaResolver } from '../../src/runtime/codec-set.js';
 import type { RuntimeLog } from '../../src/runtime/runtime-log.js';
 import { TopologyRunner } from '../../src/runtime/topology-runner.js';
-import { AvroCodec, HttpSchemaRegistry } from '../../src/serde/index.js';
-import type { CaseStep, ConformanceCase } from '../conformance/conformance-case.js';
+import { HttpSchemaRegistry, type Codec } from '../../src/serde/index.js';
+import { framedBody, type CaseStep, type ConformanceCase } from '../conformance/conformance-case.js';
 import { awaitQuiescence } from './await-quiescence.js';
 import { deadLetters, outputValues, records, tableRows, type CaseTopicSource } from './case-topic-readers.js';
 import { renameTopology } from './rename-topology.js';
@@ -54,7 +54,7 @@ const KEEP_FOREVER = { 'retention.ms': '-1' };
  * ```
  */
 export class KafkaCaseRun {
-  readonly #codecs = new Map<string, Promise<AvroCodec<unknown>>>();
+  readonly #codecs = new Map<string, Promise<Codec<unknown>>>();
   readonly #stop = new AbortController();
   readonly #lastRecords = new Map<string, { end: bigint; next: bigint }>();
   #running: Promise<void> | undefined;
@@ -174,6 +174,10 @@ export class KafkaCaseRun {
       await this.producer.produceAll(step.records.map((r) => this.#record(topic, r.key, codec.encode(r.value), r.timestamp)));
     } else if ('sendRaw' in step) {
       await this.producer.produceAll([this.#record(this.topic(step.sendRaw), step.key, step.value, undefined)]);
+    } else if ('sendFramed' in step) {
+      const topic = this.topic(step.sendFramed);
+      const id = await (await this.#codec(topic)).registerWriter();
+      await this.producer.produceAll(step.bodies.map((b) => this.#record(topic, b.key, framedBody(id, b.body), undefined)));
     } else {
       await this.#advanceWallClock(step.advanceWallClock);
     }
@@ -255,18 +259,15 @@ export class KafkaCaseRun {
     return { topic, key: key === undefined ? null : Buffer.from(key), value, timestamp: timestamp ?? this.clock.ms };
   }
 
-  #codec(topic: string): Promise<AvroCodec<unknown>> {
+  #codec(topic: string): Promise<Codec<unknown>> {
     let codec = this.#codecs.get(topic);
     if (codec === undefined) {
       const source = this.plan.subTopologies.flatMap((s) => s.sources).find((root) => root.kind === 'SourceNode' && root.topic === topic);
       if (source === undefined) throw new Error(`${topic} is not a source topic of ${this.plan.topology}`);
-      const readerSchema = this.reader.resolveSchema(source.schema);
-      // Registered under `<topic>-value`, as a producer in the Confluent wire format does.
-      codec = (async () => {
-        const c = new AvroCodec<unknown>({ registry: this.reader.registry, subject: `${topic}-value`, readerSchema });
-        await c.registerWriter();
-        return c;
-      })();
+      // Registered under `<topic>-value` in the source schema's format (Avro, or JSON Schema with its
+      // schemaType), as a producer in the Confluent wire format does.
+      const c = new CodecSet(this.reader.registry, this.reader.resolveSchema).input(`${topic}-value`, source.schema);
+      codec = c.registerWriter().then(() => c);
       this.#codecs.set(topic, codec);
     }
     return codec;
