@@ -2,7 +2,7 @@
  * Seed 002 (real-time traffic monitoring). Road sensors publish interval
  * summaries on `traffic.road-sensors`, probe vehicles GPS fixes on
  * `traffic.vehicle-gps`; each is validated by its own rules, mapped to one
- * `SegmentReading` and merged. Per road segment, over 5-minute windows
+ * `TrafficReading` and merged. Per road segment, over 5-minute windows
  * advancing every minute: readings (sensor summaries and GPS fixes), average
  * speed and the vehicles the sensors counted (a GPS fix counts 0: a probe
  * measures speed, not flow; sql/004 derives the density in vehicles/km from
@@ -15,7 +15,7 @@ import { avg, count, hopping, postgres, sum, topology, type SchemaRef } from 'sl
 import type { RoadSensorReading, TrafficIncident, VehicleGpsFix } from './types/schemas.js';
 
 /** What both sources contribute to a segment's window, once merged. */
-export interface SegmentReading {
+interface TrafficReading {
   segment_id: string;
   speed_kmh: number;
   /** Vehicles a sensor counted in its interval; 0 for a GPS fix. */
@@ -24,10 +24,14 @@ export interface SegmentReading {
 }
 
 // The repartition topic holds the merged records: without it they would be
-// written with the first source's schema (road-sensor), which they no longer fit.
-const SEGMENT_READING: SchemaRef = {
+// written with the first source's schema (road-sensor), which they no longer
+// fit. The record keeps the name the single-topic version wrote there
+// (sluice.traffic.TrafficReading, with more fields): a stack that ran it holds
+// that under the repartition subject, and the registry (BACKWARD) accepts
+// fewer fields of the same record but refuses a record of another name.
+const TRAFFIC_READING: SchemaRef = {
   type: 'record',
-  name: 'SegmentReading',
+  name: 'TrafficReading',
   namespace: 'sluice.traffic',
   fields: [
     { name: 'segment_id', type: 'string' },
@@ -44,7 +48,7 @@ const gps = t
   .validate('matched-segment', (g) => g.segment_id !== '' || 'segment_id is missing')
   .validate('plausible-gps-speed', (g) => (g.speed_kmh >= 0 && g.speed_kmh <= 250) || `speed_kmh ${g.speed_kmh} outside 0..250`)
   .deadLetter('traffic.dlq')
-  .pipe('gps-as-reading', map((g): SegmentReading => ({ segment_id: g.segment_id, speed_kmh: g.speed_kmh, vehicle_count: 0, timestamp: g.timestamp })));
+  .pipe('gps-as-reading', map((g): TrafficReading => ({ segment_id: g.segment_id, speed_kmh: g.speed_kmh, vehicle_count: 0, timestamp: g.timestamp })));
 
 export default t
   .source<RoadSensorReading>('traffic.road-sensors', { schema: 'road-sensor', eventTime: 'timestamp' })
@@ -53,10 +57,10 @@ export default t
   .deadLetter('traffic.dlq')
   .pipe(
     'sensor-as-reading',
-    map((s): SegmentReading => ({ segment_id: s.segment_id, speed_kmh: s.avg_speed_kmh, vehicle_count: s.vehicle_count, timestamp: s.timestamp })),
+    map((s): TrafficReading => ({ segment_id: s.segment_id, speed_kmh: s.avg_speed_kmh, vehicle_count: s.vehicle_count, timestamp: s.timestamp })),
   )
   .merge('all-readings', gps)
-  .groupBy('by-segment', 'segment_id', { schema: SEGMENT_READING })
+  .groupBy('by-segment', 'segment_id', { schema: TRAFFIC_READING })
   .window('5m-every-1m', hopping('5m', '1m'), { grace: '1m' })
   .aggregate('segment-stats', {
     readings: count(),
