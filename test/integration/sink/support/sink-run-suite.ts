@@ -7,11 +7,13 @@ import { busEventSchema, busOracle, busWorkload, compareRouteTable, T0 } from '.
 import { eventually, latestCodec, produceAvro, readTable, readTopic } from '../../../support/kafka-test-kit.js';
 import type { SluiceProcess } from '../../../support/sluice-process.js';
 import {
-  compareRouteMinute, endPositions, logText, rawIdentities, rawLogRows, readStatsTopic, routeLogRows, sinkLag, SinkProject, statsIdentities, type SinkDatabase,
+  committedOffsets, compareRouteMinute, endPositions, logText, rawIdentities, rawLogRows, readStatsTopic, routeLogRows, sinkLag, SinkProject, statsIdentities, type SinkDatabase,
 } from './sink-project.js';
 
 const PARTITIONS = 3;
 const TABLE_SINKS = ['stats-pg', 'stats-log', 'stats-slow'] as const;
+// The kill test takes 35-50 s; its waits share this deadline, and its test timeout is longer, so a hang reports the phase and log.
+const KILL_TEST_BUDGET_MS = 300_000;
 
 /** A fresh project for one test on `database`'s kind of database. */
 export type ProjectFactory = (run: string) => SinkDatabase;
@@ -44,10 +46,13 @@ export function sameRows(actual: readonly string[], expected: readonly string[])
  * the oracle) and every sink has stored, then committed to Kafka, the end of
  * its topic; then stops `sluice run` with SIGTERM and expects a clean exit.
  */
-export async function drainAndStop(project: SinkProject, child: SluiceProcess, input: ReturnType<typeof busWorkload>): Promise<void> {
+export async function drainAndStop(
+  project: SinkProject, child: SluiceProcess, input: ReturnType<typeof busWorkload>, phase: (name: string) => void = () => {},
+): Promise<void> {
   const { stack } = project;
   const oracle = busOracle(input);
   try {
+    phase('drain: table topic vs oracle');
     const table = await settles(
       async () => compareRouteTable(await readTable(stack.kafkaBootstrapServers, stack.schemaRegistryUrl, project.tableTopic, PARTITIONS), oracle),
       150_000, 2_000,
@@ -55,6 +60,7 @@ export async function drainAndStop(project: SinkProject, child: SluiceProcess, i
     expect(table, `table topic vs oracle; sluice log:\n${child.tail()}`).toBeUndefined();
     const ends = endPositions(await readStatsTopic(stack, project.tableTopic, PARTITIONS));
     const rawEnds = endPositions((await readTopic(stack.kafkaBootstrapServers, project.rawTopic, PARTITIONS)).map((m) => ({ partition: m.partition, offset: BigInt(m.offset) })));
+    phase('drain: sink lag');
     const lag = await settles(async () => {
       for (const sink of TABLE_SINKS) {
         const behind = await sinkLag(stack, `${project.name}.${sink}`, project.tableTopic, PARTITIONS, ends);
@@ -64,10 +70,49 @@ export async function drainAndStop(project: SinkProject, child: SluiceProcess, i
     }, 120_000, 1_000);
     expect(lag, `sink lag; sluice log:\n${child.tail()}`).toBeUndefined();
   } finally {
+    phase('stop: SIGTERM, waiting for exit');
     child.kill('SIGTERM');
   }
   const exit = await child.exited;
   expect(exit, `sluice run exit; log:\n${child.tail()}`).toEqual({ code: 0, signal: null });
+}
+
+/**
+ * Runs `body` under one deadline shared by all its waits. Past `budgetMs` it
+ * fails naming the phase still running and the tail of the sluice log, and
+ * kills the child: vitest's own timeout would print neither (the waits inside
+ * add up to more than any test timeout).
+ */
+export async function withinBudget(
+  budgetMs: number, current: () => SluiceProcess, body: (phase: (name: string) => void) => Promise<void>,
+): Promise<void> {
+  const started = Date.now();
+  let phase = 'start';
+  const history: string[] = [];
+  const mark = (name: string): void => {
+    phase = name;
+    history.push(`${Math.round((Date.now() - started) / 1000)}s ${name}`);
+  };
+  let timer: NodeJS.Timeout | undefined;
+  const watchdog = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const child = current();
+      const tail = child.tail(40);
+      child.kill('SIGKILL');
+      reject(new Error(`still in phase "${phase}" after ${budgetMs} ms (phases: ${history.join(', ')}); sluice log tail:\n${tail}`));
+    }, budgetMs);
+  });
+  try {
+    await Promise.race([body(mark), watchdog]);
+  } catch (error) {
+    // A failed expect would leave `sluice run` running past the test (and loading the machine).
+    current().kill('SIGKILL');
+    // A wait that gave up on its own (waitForLog, an expect) gets the phase too.
+    if (error instanceof Error && !error.message.startsWith('still in phase')) error.message = `in phase "${phase}" (phases: ${history.join(', ')}): ${error.message}`;
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Checks every sink table against the oracle and the topics. */
@@ -156,32 +201,50 @@ export function describeSinkRunSuite(label: string, databaseFor: ProjectFactory)
       let child = project.start();
       const children = [child];
       let kills = 0;
-      try {
-        await child.waitForLog('sink raw-pg: partitions assigned', 90_000);
-        for (let i = 0; i < chunks; i++) {
-          await produceAvro(stack.kafkaBootstrapServers, stack.schemaRegistryUrl, project.source, busEventSchema, input.slice(i * size, (i + 1) * size));
-          if (i >= 1 && i <= 3) {
-            // Let the process get into the chunk (decoding, aggregating, sinking), then kill it without warning.
-            await sleep(1_500 + 500 * i);
-            child.kill('SIGKILL');
-            expect((await child.exited).signal).toBe('SIGKILL');
-            kills++;
-            child = project.start();
-            children.push(child);
-            await child.waitForLog('sink raw-pg: partitions assigned', 90_000);
+      let stored = 0n;
+      await withinBudget(KILL_TEST_BUDGET_MS, () => child, async (phase) => {
+        try {
+          phase('first start');
+          await child.waitForLog('sink raw-pg: partitions assigned', 90_000);
+          for (let i = 0; i < chunks; i++) {
+            phase(`produce chunk ${i}`);
+            await produceAvro(stack.kafkaBootstrapServers, stack.schemaRegistryUrl, project.source, busEventSchema, input.slice(i * size, (i + 1) * size));
+            if (i >= 1 && i <= 3) {
+              // The resumed-positions check below needs this process to have stored something first: under
+              // CPU load a start takes 30-50 s and a fixed sleep killed every process before its first store.
+              phase(`stats-pg stores past ${stored} (before kill ${kills + 1})`);
+              const progress = await settles(async () => {
+                const total = [...(await committedOffsets(stack, `${project.name}.stats-pg`, project.tableTopic, PARTITIONS)).values()].reduce((a, b) => a + b, 0n);
+                if (total <= stored) return `stats-pg committed ${total}, not past ${stored}`;
+                stored = total;
+                return undefined;
+              }, 90_000, 500);
+              expect(progress, child.tail()).toBeUndefined();
+              // Let the process get further into the chunk (decoding, aggregating, sinking), then kill it without warning.
+              await sleep(1_500 + 500 * i);
+              phase(`kill ${kills + 1}`);
+              child.kill('SIGKILL');
+              expect((await child.exited).signal).toBe('SIGKILL');
+              kills++;
+              phase(`restart ${kills}`);
+              child = project.start();
+              children.push(child);
+              await child.waitForLog('sink raw-pg: partitions assigned', 90_000);
+            }
           }
+        } catch (error) {
+          child.kill('SIGKILL');
+          throw error;
         }
-      } catch (error) {
-        child.kill('SIGKILL');
-        throw error;
-      }
-      expect(kills).toBe(3);
-      // The restarted sinks resumed from positions stored before the kills, not from the beginning.
-      const resumed = children.slice(1).flatMap((c) => c.lines).filter((l) => /^sink stats-(pg|log): partitions assigned/.test(String(l.msg)));
-      expect(resumed.some((l) => (l.positions as string[]).some((p) => !p.endsWith('@beginning'))), JSON.stringify(resumed)).toBe(true);
-      await drainAndStop(project, child, input);
-      await expectSinkTables(project, input);
-    });
+        expect(kills).toBe(3);
+        // The restarted sinks resumed from positions stored before the kills, not from the beginning.
+        const resumed = children.slice(1).flatMap((c) => c.lines).filter((l) => /^sink stats-(pg|log): partitions assigned/.test(String(l.msg)));
+        expect(resumed.some((l) => (l.positions as string[]).some((p) => !p.endsWith('@beginning'))), JSON.stringify(resumed)).toBe(true);
+        await drainAndStop(project, child, input, phase);
+        phase('check the tables');
+        await expectSinkTables(project, input);
+      });
+    }, KILL_TEST_BUDGET_MS + 30_000);
 
     it('refuses an injection attempt in a column name at start-up, leaving the rows already in the database untouched', async () => {
       const evil = 'id"; DROP TABLE victim; --';
