@@ -4,6 +4,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { importOptional } from '../../optional-package.js';
 import type { Database } from './database.js';
+import { lockPgliteDir } from './pglite-lock.js';
 import { PGlitePool } from './pglite-pool.js';
 
 /** The server tried when no URL is configured. */
@@ -59,7 +60,6 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<O
   if (answer === true) return fromPool(defaultUrl, 'default-url-answered', options.maxConnections);
 
   const dataDir = resolve(options.pgliteDir ?? '.sluice/pglite');
-  await mkdir(dataDir, { recursive: true });
   // Loaded lazily: the WASM build is large and servers never need it.
   const { PGlite } = await importOptional(
     '@electric-sql/pglite',
@@ -67,15 +67,51 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<O
     `an embedded database (no DATABASE_URL, and ${redactUrl(defaultUrl)} did not answer: ${answer})`,
     'or set DATABASE_URL to a PostgreSQL server',
   );
-  const pglite = await PGlite.create(dataDir);
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new PGlitePool(pglite) }) });
+  // Before anything touches the directory: PGlite itself does not keep a second process out.
+  const lock = lockPgliteDir(dataDir);
+  let db: Kysely<Database>;
+  try {
+    await mkdir(dataDir, { recursive: true });
+    const pglite = await PGlite.create(dataDir).catch((error: unknown) => {
+      throw damagedDirectoryError(dataDir, error);
+    });
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new PGlitePool(pglite) }) });
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
   const reason = `no DATABASE_URL and ${redactUrl(defaultUrl)} did not answer (${answer})`;
   return {
     db,
     target: { kind: 'pglite', dataDir, reason },
     description: `embedded PostgreSQL (PGlite) at ${dataDir}: ${reason}`,
-    close: () => db.destroy(),
+    close: async () => {
+      try {
+        await db.destroy();
+      } finally {
+        lock.release();
+      }
+    },
   };
+}
+
+/**
+ * PGlite dies opening a directory whose files are damaged (WebAssembly
+ * `RuntimeError: Aborted()` or `unreachable`, no more): name the directory,
+ * the usual cause and the way out. Its files are the user's rows, so they are
+ * left where they are.
+ */
+function damagedDirectoryError(dataDir: string, error: unknown): Error {
+  if (!(error instanceof Error)) return new Error(String(error));
+  // WebAssembly.RuntimeError, which Node's types do not declare as a value.
+  if (error.name !== 'RuntimeError') return error;
+  return new Error(
+    `the embedded database at ${dataDir} could not be opened (PGlite: ${error.message}): its files are damaged, ` +
+      'most often by two processes having used it at once. Sluice leaves it as it is. ' +
+      `To start over with an empty database, move it aside (mv ${dataDir} ${dataDir}.damaged): the next start re-applies the migrations; ` +
+      'or set DATABASE_URL to a PostgreSQL server.',
+    { cause: error },
+  );
 }
 
 /**
