@@ -1,25 +1,27 @@
+import { stepCode } from '../plan/step-code.js';
 import type { ThreadTopologyLoader } from '../worker/processing-thread-messages.js';
 import { loadProjectSchemas } from './project-schemas.js';
 import { TopologyCatalog } from './topology-catalog.js';
 
 /**
- * How a processing thread plans its topologies: from the project's
- * `topologies/` and `schemas/`, as `sluice run` did on the main thread. The
- * thread imports this module by URL ({@link processingThreadTopologyLoader}),
- * so `worker/` needs nothing from the CLI.
+ * How a processing thread gets its topologies' code: from the project's
+ * `topologies/` (and the resolver of its `schemas/`), the plans themselves
+ * coming from the main thread as data. The thread imports this module by URL
+ * ({@link processingThreadTopologyLoader}), so `worker/` needs nothing from
+ * the CLI.
  *
  * @example
  * ```ts
- * const { plans, resolveSchema } = await loadTopologies({ projectDir: '/app', topologies: ['bus-telemetry'], planOptions: {} });
- * plans[0]?.topology; // 'bus-telemetry'
+ * const { code } = await loadTopologies({ projectDir: '/app', topologies: ['bus-telemetry'] });
+ * code[0]?.validate('ranges'); // the check of step 'ranges'
  * ```
  */
-export const loadTopologies: ThreadTopologyLoader = async ({ projectDir, topologies, planOptions }) => {
+export const loadTopologies: ThreadTopologyLoader = async ({ projectDir, topologies }) => {
   const catalog = new TopologyCatalog(projectDir);
   const resolveSchema = (await loadProjectSchemas(projectDir)).resolve;
-  const plans = [];
-  for (const name of topologies) plans.push(await catalog.plan(name, planOptions));
-  return { plans, resolveSchema };
+  const code = [];
+  for (const name of topologies) code.push(stepCode(await catalog.load(name)));
+  return { code, resolveSchema };
 };
 
 /**

@@ -26,9 +26,8 @@ export interface TopologyHost {
 /**
  * The hosts for `plans`: one processing thread running them all (the
  * default; this thread keeps the Kafka client), or one runner each on this
- * thread. The processing thread plans the topologies again from the project
- * (plans hold functions, which do not cross threads), with the runner's
- * `groupId` as application id, as `--application-id` sets both.
+ * thread. The plans cross to the processing thread as data; it loads the
+ * topologies' code from the project (functions do not cross threads).
  *
  * @example
  * ```ts
@@ -40,8 +39,6 @@ export function topologyHosts(options: {
   readonly processingThread: boolean;
   readonly projectDir: string;
   readonly registryUrl: string;
-  /** The state budget the plans were made with (`PlanOptions.maxOpenWindows`), for the processing thread's own plans. */
-  readonly maxOpenWindows?: number;
   /** Everything a runner takes but its plan. */
   readonly runner: Omit<TopologyRunnerOptions, 'plan'>;
 }): TopologyHost[] {
@@ -52,11 +49,7 @@ export function topologyHosts(options: {
   return [
     ProcessingThread.spawn({
       projectDir: options.projectDir,
-      topologies: plans.map((plan) => plan.topology),
-      planOptions: {
-        ...(applicationId === undefined ? {} : { applicationId }),
-        ...(options.maxOpenWindows === undefined ? {} : { maxOpenWindows: options.maxOpenWindows }),
-      },
+      plans,
       registryUrl: options.registryUrl,
       topologyLoader: processingThreadTopologyLoader(),
       instanceId: runner.instanceId,

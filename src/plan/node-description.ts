@@ -1,6 +1,6 @@
 import type { WindowSpec } from '../state/index.js';
-import { assertNever, type PlanNode } from './plan-node.js';
-import type { EventTimeSpec, SchemaRef } from './topology-spec.js';
+import { assertNever, type EventTimePlan, type PlanNode } from './plan-node.js';
+import type { SchemaRef } from './topology-spec.js';
 
 /**
  * A plan node as plain, printable data (no functions): what `describe()`
@@ -39,13 +39,13 @@ export function describeNode(node: PlanNode): NodeDescription {
     case 'ValidateNode':
       return { ...base, label: 'Validate', details: dlq };
     case 'PipeNode':
-      return { ...base, label: 'Pipe', details: [`${node.operators.length} operator${node.operators.length === 1 ? '' : 's'}`] };
+      return { ...base, label: 'Pipe', details: [`${node.operatorCount} operator${node.operatorCount === 1 ? '' : 's'}`] };
     case 'MergeNode':
       return { ...base, label: 'Merge', details: [`inputs: ${node.inputs.join(' + ')}`] };
     case 'BranchNode':
       return { ...base, label: node.mode === 'broadcast' ? 'Split' : 'Branch', details: [node.mode] };
     case 'ArmNode':
-      return { ...base, label: 'Arm', details: [node.when === undefined ? 'otherwise' : 'when'] };
+      return { ...base, label: 'Arm', details: [node.predicate ? 'when' : 'otherwise'] };
     case 'RepartitionSinkNode':
       return { ...base, label: 'Repartition', details: [`topic: ${node.topic}`, `schema: ${schemaName(node.schema)}`] };
     case 'GroupByKeyNode':
@@ -118,7 +118,7 @@ function schemaName(schema: SchemaRef): string {
   return 'name' in schema && typeof schema.name === 'string' ? schema.name : 'inline';
 }
 
-function eventTime(spec: EventTimeSpec): string {
+function eventTime(spec: EventTimePlan): string {
   switch (spec.kind) {
     case 'field':
       return `field ${spec.field}`;

@@ -54,7 +54,7 @@ export function planGroupBy(ctx: PlannerContext, step: PlannedStep<'group-by'>, 
   };
   ctx.addSubTopology({ id, inputTopics: [topic], sources: [root], changelogTopics: [] });
   return {
-    kind: 'RepartitionSinkNode', name: step.name, deadLetter: walk.deadLetter, topic, key: step.key, schema,
+    kind: 'RepartitionSinkNode', name: step.name, deadLetter: walk.deadLetter, topic, schema,
     ...(step.field === undefined ? {} : { field: step.field }),
     next: [],
   };
@@ -117,7 +117,7 @@ export function planTrack(ctx: PlannerContext, step: PlannedStep<'track'>, steps
   ctx.sinksAfter(steps, i + 1, table.topic);
   const keySchema = trackedTableKeySchema(table.topic, keyField);
   const sink: TableSinkNode = { kind: 'TableSinkNode', name: table.topic, deadLetter: walk.deadLetter, topic: table.topic, keySchema, valueSchema: step.schema, next: [] };
-  return { kind: 'TrackNode', name: step.name, deadLetter: walk.deadLetter, keyField, schema: step.schema, initial: step.initial, update: step.update, next: [sink] };
+  return { kind: 'TrackNode', name: step.name, deadLetter: walk.deadLetter, keyField, schema: step.schema, next: [sink] };
 }
 
 /**
@@ -202,5 +202,6 @@ function planAggregate(ctx: PlannerContext, step: PlannedStep<'aggregate'>, step
   ctx.sinksAfter(steps, i + 1, table.topic);
   const schemas = tableSchemas(table.topic, keyField, compiled);
   const sink: TableSinkNode = { kind: 'TableSinkNode', name: table.topic, deadLetter: walk.deadLetter, topic: table.topic, keySchema: schemas.key, valueSchema: schemas.value, next: [] };
-  return { kind: 'AggregateNode', name: step.name, deadLetter: walk.deadLetter, aggregators: step.aggregators, keyField, changelogTopic, next: [sink] };
+  const aggregators = Object.fromEntries(compiled.names.map((field, n) => [field, { kind: compiled.specs[n]!.kind, resultAvroType: compiled.specs[n]!.resultAvroType }]));
+  return { kind: 'AggregateNode', name: step.name, deadLetter: walk.deadLetter, aggregators, keyField, changelogTopic, next: [sink] };
 }

@@ -1,7 +1,6 @@
-import type { OperatorFunction } from 'rxjs';
 import type { AvroRecordSchema } from '../serde/avro-schema.js';
-import type { AnyAggregatorSpec, WindowSpec } from '../state/index.js';
-import type { EmitMode, EventTimeSpec, LatePolicy, SchemaRef } from './topology-spec.js';
+import type { AggregatorKind, AvroType, WindowSpec } from '../state/index.js';
+import type { EmitMode, LatePolicy, SchemaRef } from './topology-spec.js';
 
 interface NodeBase {
   /** Unique within the topology; shown by `describe()`. */
@@ -22,8 +21,36 @@ export interface SourceNode extends NodeBase {
   readonly kind: 'SourceNode';
   readonly topic: string;
   readonly schema: SchemaRef;
-  readonly eventTime: EventTimeSpec;
+  readonly eventTime: EventTimePlan;
   readonly next: readonly PlanNode[];
+}
+
+/**
+ * Where a source's event time comes from, as data: a function's code is
+ * looked up by the source topic (`StepCode.eventTime`).
+ *
+ * @example
+ * ```ts
+ * const e: EventTimePlan = { kind: 'field', field: 'timestamp' };
+ * ```
+ */
+export type EventTimePlan =
+  | { readonly kind: 'field'; readonly field: string }
+  | { readonly kind: 'function' }
+  | { readonly kind: 'record-timestamp' };
+
+/**
+ * What the plan says of an aggregator (its code is looked up by the
+ * aggregate step's name, `StepCode.aggregators`).
+ *
+ * @example
+ * ```ts
+ * const a: AggregatorPlan = { kind: 'sum', resultAvroType: 'long' };
+ * ```
+ */
+export interface AggregatorPlan {
+  readonly kind: AggregatorKind;
+  readonly resultAvroType: AvroType;
 }
 
 /**
@@ -43,30 +70,30 @@ export interface RepartitionSourceNode extends NodeBase {
 }
 
 /**
- * Sends records failing `check` to the dead-letter topic.
+ * Sends records its check refuses to the dead-letter topic (the check is
+ * `StepCode.validate(name)`).
  *
  * @example
  * ```ts
- * if (node.kind === 'ValidateNode') node.check(value); // true or the reason
+ * if (node.kind === 'ValidateNode') code.validate(node.name)(value); // true or the reason
  * ```
  */
 export interface ValidateNode extends NodeBase {
   readonly kind: 'ValidateNode';
-  readonly check: (value: unknown) => true | string | false;
   readonly next: readonly PlanNode[];
 }
 
 /**
- * Runs user RxJS operators over each batch.
+ * Runs user RxJS operators over each batch (`StepCode.operators(name)`).
  *
  * @example
  * ```ts
- * if (node.kind === 'PipeNode') node.operators.length; // operators given to .pipe()
+ * if (node.kind === 'PipeNode') node.operatorCount; // operators given to .pipe()
  * ```
  */
 export interface PipeNode extends NodeBase {
   readonly kind: 'PipeNode';
-  readonly operators: readonly OperatorFunction<unknown, unknown>[];
+  readonly operatorCount: number;
   readonly next: readonly PlanNode[];
 }
 
@@ -94,7 +121,8 @@ export interface BranchNode extends NodeBase {
  */
 export interface ArmNode extends NodeBase {
   readonly kind: 'ArmNode';
-  readonly when: ((value: unknown) => boolean) | undefined;
+  /** Whether the arm has a predicate (`StepCode.when(name)`); false for `otherwise` and split arms. */
+  readonly predicate: boolean;
   readonly next: readonly PlanNode[];
 }
 
@@ -103,13 +131,12 @@ export interface ArmNode extends NodeBase {
  *
  * @example
  * ```ts
- * if (node.kind === 'RepartitionSinkNode') node.key(value); // 'R1'
+ * if (node.kind === 'RepartitionSinkNode') code.key(node.name)(value); // 'R1'
  * ```
  */
 export interface RepartitionSinkNode extends NodeBase {
   readonly kind: 'RepartitionSinkNode';
   readonly topic: string;
-  readonly key: (value: unknown) => string;
   /** The record field the key is read from (`groupBy(name, 'field')`); absent for a key function. */
   readonly field?: string;
   readonly schema: SchemaRef;
@@ -138,7 +165,7 @@ export interface GroupByKeyNode extends NodeBase {
  *
  * @example
  * ```ts
- * if (node.kind === 'TrackNode') node.update(node.initial('o-1'), event); // the next state, or a reason
+ * if (node.kind === 'TrackNode') node.keyField; // 'order_id'; the functions are StepCode.track(node.name)
  * ```
  */
 export interface TrackNode extends NodeBase {
@@ -146,8 +173,6 @@ export interface TrackNode extends NodeBase {
   readonly keyField: string;
   /** The state's Avro record schema; it has the key column as a string field. */
   readonly schema: SchemaRef;
-  readonly initial: (key: string) => unknown;
-  readonly update: (state: unknown, value: unknown) => unknown;
   readonly next: readonly [TableSinkNode];
 }
 
@@ -185,7 +210,8 @@ export interface WindowNode extends NodeBase {
  */
 export interface AggregateNode extends NodeBase {
   readonly kind: 'AggregateNode';
-  readonly aggregators: Readonly<Record<string, AnyAggregatorSpec<unknown>>>;
+  /** By result field; the aggregators themselves are `StepCode.aggregators(name)`. */
+  readonly aggregators: Readonly<Record<string, AggregatorPlan>>;
   readonly keyField: string;
   /** Compacted topic holding open-window state when `emit` is `final` (the table is the changelog otherwise). */
   readonly changelogTopic: string | undefined;

@@ -1,7 +1,8 @@
 import { checkSchemaFields } from './check-schema-fields.js';
 import type { ArmNode, MergeNode, PlanNode, SourceNode } from './plan-node.js';
 import { planGroupBy, planGroupByKey, planTrack, planWindow } from './plan-keyed-steps.js';
-import { assertNeverStep, deepFreeze, firstDeadLetter, type Fail } from './plan-internals.js';
+import { assertNeverStep, firstDeadLetter, type Fail } from './plan-internals.js';
+import { stepCode, withStepCode } from './step-code.js';
 import type { PlannedStep as Step, PlannerContext, Walk } from './planner-context.js';
 import { TopologyDefinitionError } from './topology-definition-error.js';
 import type { SinkPlan, SubTopology, TopicPlan, TopicRole, TopologyPlan } from './topology-plan.js';
@@ -34,7 +35,7 @@ export function plan(topology: TopologySpec | { readonly spec: TopologySpec }, o
   if (max !== undefined && !(Number.isSafeInteger(max) && max > 0)) {
     throw new TopologyDefinitionError(spec.name, spec.name, `maxOpenWindows must be a positive whole number, got ${String(max)}`, 'pass a number of windows such as 1000000, or leave it out for no bound');
   }
-  const planned = new Planner(spec, options.applicationId ?? spec.name, max).run();
+  const planned = withStepCode(new Planner(spec, options.applicationId ?? spec.name, max).run(), stepCode(spec));
   // Inline schemas are known now; names in schemas/ are checked at start-up, once resolved.
   checkSchemaFields(planned, (ref) => (typeof ref === 'string' ? undefined : ref));
   return planned;
@@ -92,14 +93,14 @@ class Planner implements PlannerContext {
     const subTopologies = [...this.subTopologies.values()]
       .sort((a, b) => a.id - b.id)
       .map((s) => Object.freeze({ ...s, changelogTopics: Object.freeze(this.changelogs.get(s.id) ?? []) }));
-    return deepFreeze({
+    return {
       topology: name,
       applicationId: this.applicationId,
       subTopologies,
       topics: [...this.topics.values()],
       sinks: this.sinks,
       warnings: this.warnings,
-    });
+    };
   }
 
   private chain(chain: ChainSpec): void {
@@ -131,7 +132,7 @@ class Planner implements PlannerContext {
       deadLetter: walk.deadLetter,
       topic: source.topic,
       schema: source.schema,
-      eventTime: source.eventTime,
+      eventTime: source.eventTime.kind === 'function' ? { kind: 'function' } : source.eventTime,
       next: this.steps(steps, 0, walk, source.topic),
     };
   }
@@ -194,10 +195,10 @@ class Planner implements PlannerContext {
         if (walk.deadLetter === undefined) {
           this.fail(step.name, 'validate has no dead-letter topic for the records it rejects', `add .deadLetter('<topic>') to the chain, e.g. .validate('${step.name}', …).deadLetter('${this.spec.name}.dlq')`);
         }
-        return [{ kind: 'ValidateNode', name: step.name, deadLetter: walk.deadLetter, check: step.check, next: this.steps(steps, i + 1, walk, step.name) }];
+        return [{ kind: 'ValidateNode', name: step.name, deadLetter: walk.deadLetter, next: this.steps(steps, i + 1, walk, step.name) }];
       case 'pipe':
         this.name(step.name);
-        return [{ kind: 'PipeNode', name: step.name, deadLetter: walk.deadLetter, operators: step.operators, next: this.steps(steps, i + 1, walk, step.name) }];
+        return [{ kind: 'PipeNode', name: step.name, deadLetter: walk.deadLetter, operatorCount: step.operators.length, next: this.steps(steps, i + 1, walk, step.name) }];
       case 'branch':
         return [this.branch(step, steps, i, walk)];
       case 'merge':
@@ -236,7 +237,7 @@ class Planner implements PlannerContext {
       if (armNames.has(arm.name)) this.fail(name, `two arms of branch "${step.name}" are named "${arm.name}"`, 'give each arm its own name');
       armNames.add(arm.name);
       const deadLetter = firstDeadLetter(arm.steps) ?? walk.deadLetter;
-      return { kind: 'ArmNode', name, deadLetter, when: arm.when, next: this.steps(arm.steps, 0, { ...walk, deadLetter, arm: name }, name) };
+      return { kind: 'ArmNode', name, deadLetter, predicate: arm.when !== undefined, next: this.steps(arm.steps, 0, { ...walk, deadLetter, arm: name }, name) };
     });
     return { kind: 'BranchNode', name: step.name, deadLetter: walk.deadLetter, mode: step.mode, next: arms };
   }

@@ -1,3 +1,4 @@
+import type { StepCode } from '../plan/step-code.js';
 import { assertNever, type PlanNode } from '../plan/plan-node.js';
 import type { CodecSet } from './codec-set.js';
 import { BranchProcessor } from './processors/branch-processor.js';
@@ -17,7 +18,7 @@ import { WindowAggregateProcessor } from './processors/window-aggregate-processo
  *
  * @example
  * ```ts
- * const ctx: CompileContext = { codecs, partition: 0, windows: [], subTopology: 0, partitionCount: () => 3, repartitionSinks: [], merges: new Map() };
+ * const ctx: CompileContext = { codecs, partition: 0, windows: [], subTopology: 0, partitionCount: () => 3, repartitionSinks: [], merges: new Map(), code: stepCodeOf(plan) };
  * ```
  */
 export interface CompileContext {
@@ -31,6 +32,8 @@ export interface CompileContext {
   readonly partitionCount: (topic: string) => number;
   /** Collects the repartition steps, whose watermark markers the task writes. */
   readonly repartitionSinks: RepartitionSinkProcessor[];
+  /** The topology's user code, by step name. */
+  readonly code: StepCode;
   /** Merge nodes compiled so far: every source of the task that reaches one gets the same processor (and state after it). */
   readonly merges: Map<PlanNode, Processor>;
 }
@@ -42,7 +45,7 @@ export interface CompileContext {
  *
  * @example
  * ```ts
- * const next = compileProcessors(subTopology.sources[0]!.next, { codecs, partition: 0, windows: [], subTopology: 0, partitionCount: () => 3, repartitionSinks: [], merges: new Map() });
+ * const next = compileProcessors(subTopology.sources[0]!.next, { codecs, partition: 0, windows: [], subTopology: 0, partitionCount: () => 3, repartitionSinks: [], merges: new Map(), code: stepCodeOf(plan) });
  * ```
  */
 export function compileProcessors(nodes: readonly PlanNode[], ctx: CompileContext): Processor[] {
@@ -52,9 +55,9 @@ export function compileProcessors(nodes: readonly PlanNode[], ctx: CompileContex
 function compileOne(node: PlanNode, ctx: CompileContext): Processor {
   switch (node.kind) {
     case 'ValidateNode':
-      return new ValidateProcessor(node, compileProcessors(node.next, ctx));
+      return new ValidateProcessor(node, ctx.code.validate(node.name), compileProcessors(node.next, ctx));
     case 'PipeNode':
-      return new PipeProcessor(node, compileProcessors(node.next, ctx));
+      return new PipeProcessor(node, ctx.code.operators(node.name), compileProcessors(node.next, ctx));
     case 'MergeNode': {
       let merge = ctx.merges.get(node);
       if (merge === undefined) ctx.merges.set(node, (merge = new MergeProcessor(compileProcessors(node.next, ctx))));
@@ -63,12 +66,13 @@ function compileOne(node: PlanNode, ctx: CompileContext): Processor {
     case 'BranchNode':
       return new BranchProcessor(
         node,
-        node.next.map((arm) => ({ name: arm.name, deadLetter: arm.deadLetter, when: arm.when, next: compileProcessors(arm.next, ctx) })),
+        node.next.map((arm) => ({ name: arm.name, deadLetter: arm.deadLetter, when: arm.predicate ? ctx.code.when(arm.name) : undefined, next: compileProcessors(arm.next, ctx) })),
       );
     case 'RepartitionSinkNode': {
       const processor = new RepartitionSinkProcessor(node, ctx.codecs.writer(`${node.topic}-value`, node.schema), {
         origin: `${ctx.subTopology}.${ctx.partition}`,
         partitions: ctx.partitionCount(node.topic),
+        key: ctx.code.key(node.name),
       });
       ctx.repartitionSinks.push(processor);
       return processor;
@@ -82,7 +86,7 @@ function compileOne(node: PlanNode, ctx: CompileContext): Processor {
       const processor = new TrackProcessor(node, ctx.partition, {
         key: ctx.codecs.writer(`${table.topic}-key`, table.keySchema),
         value: ctx.codecs.writer(`${table.topic}-value`, table.valueSchema),
-      });
+      }, ctx.code.track(node.name));
       ctx.windows.push(processor);
       return processor;
     }
@@ -97,7 +101,7 @@ function compileOne(node: PlanNode, ctx: CompileContext): Processor {
         tableValue,
         stateKey: log === undefined ? tableKey : ctx.codecs.writer(`${log}-key`, table.keySchema),
         stateValue: log === undefined ? tableValue : ctx.codecs.writer(`${log}-value`, table.valueSchema),
-      });
+      }, ctx.code.aggregators(aggregate.name));
       ctx.windows.push(processor);
       return processor;
     }

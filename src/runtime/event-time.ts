@@ -1,5 +1,5 @@
 import type { InputRecord } from './records.js';
-import type { EventTimeSpec } from '../plan/topology-spec.js';
+import type { EventTimePlan } from '../plan/plan-node.js';
 
 /**
  * Reads a record's event time per its source's declaration. Returns `NaN`
@@ -7,11 +7,11 @@ import type { EventTimeSpec } from '../plan/topology-spec.js';
  *
  * @example
  * ```ts
- * const read = eventTimeReader({ kind: 'field', field: 'timestamp' });
+ * const read = eventTimeReader({ kind: 'field', field: 'timestamp' }, undefined);
  * read({ timestamp: 1700000000000 }, 0); // 1700000000000
  * ```
  */
-export function eventTimeReader(spec: EventTimeSpec): EventTimeOf {
+export function eventTimeReader(spec: EventTimePlan, extractor: (() => (value: unknown) => number) | undefined): EventTimeOf {
   switch (spec.kind) {
     case 'record-timestamp':
       return (_value, record) => record.timestamp;
@@ -20,7 +20,8 @@ export function eventTimeReader(spec: EventTimeSpec): EventTimeOf {
       return (value) => toNumber(value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[field] : undefined);
     }
     case 'function': {
-      const extract = spec.extract;
+      if (extractor === undefined) throw new Error('an event time read with a function needs the function (StepCode.eventTime)');
+      const extract = extractor();
       return (value) => toNumber(extract(value));
     }
     default: {

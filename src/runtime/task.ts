@@ -1,3 +1,4 @@
+import { stepCodeOf, type StepCode } from '../plan/step-code.js';
 import type { PlanNode, RepartitionSourceNode, SourceNode } from '../plan/plan-node.js';
 import type { SubTopology, TopologyPlan } from '../plan/topology-plan.js';
 import type { Codec, SchemaRegistry } from '../serde/index.js';
@@ -38,6 +39,8 @@ export interface TaskDeps {
   readonly resolveSchema: SchemaResolver;
   /** Partition count of any topic of the plan (repartition topics get a watermark marker per partition). */
   readonly partitionCount: (topic: string) => number;
+  /** The topology's user code by step name; default: the code `plan()` attached to the plan. */
+  readonly code?: StepCode;
   /** The largest record each output topic accepts: larger dead letters are cut, larger outputs dead-lettered (see `BatchContext`). */
   readonly outputLimits?: OutputLimits;
 }
@@ -97,6 +100,8 @@ export class Task {
     if (sub === undefined) throw new Error(`topology "${plan.topology}" has no sub-topology ${subTopologyId}`);
     this.subTopology = sub;
     this.outputLimits = deps.outputLimits;
+    // A plan that crossed a thread lost its code: the caller gives the topology's (TaskDeps.code).
+    const code = deps.code ?? stepCodeOf(plan);
     this.codecs = new CodecSet(deps.registry, deps.resolveSchema);
     const compile = {
       codecs: this.codecs,
@@ -106,6 +111,7 @@ export class Task {
       partitionCount: deps.partitionCount,
       repartitionSinks: this.repartitionSinks,
       merges: new Map(),
+      code,
     };
     let origins: OriginWatermarks | undefined;
     for (const source of sub.sources) {
@@ -113,7 +119,7 @@ export class Task {
         source,
         // A source reads its schema's format (JSON Schema when the resolver says so); a repartition topic is Avro.
         codec: source.kind === 'SourceNode' ? this.codecs.input(`${source.topic}-value`, source.schema) : this.codecs.reader(`${source.topic}-value`, source.schema),
-        readEventTime: source.kind === 'SourceNode' ? eventTimeReader(source.eventTime) : repartitionEventTime,
+        readEventTime: source.kind === 'SourceNode' ? eventTimeReader(source.eventTime, () => code.eventTime(source.topic)) : repartitionEventTime,
         next: compileProcessors(source.next, compile),
       });
       // The planner gives a repartition topic's reader no other input.

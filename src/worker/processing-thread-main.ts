@@ -1,6 +1,7 @@
 /**
- * The processing thread (see `ProcessingThread`): plans its topologies
- * through the loader module it was given (the CLI's wiring), runs a
+ * The processing thread (see `ProcessingThread`): joins the plans it was
+ * given (data) with the topologies' code, loaded through the loader module
+ * it was given (the CLI's wiring), runs a
  * `TopologyRunner` for each over the transport served by the thread that
  * owns the Kafka client, and reports logs, observations and its outcome to
  * that thread. It never loads the Kafka client itself.
@@ -8,6 +9,7 @@
 import { parentPort, threadId, workerData } from 'node:worker_threads';
 import type { RuntimeLog } from '../runtime/runtime-log.js';
 import { TopologyRunner } from '../runtime/topology-runner.js';
+import { withStepCode } from '../plan/step-code.js';
 import { HttpSchemaRegistry } from '../serde/index.js';
 import { RelayObserver } from './observer-relay.js';
 import { remoteStreamTransport } from './remote-stream-transport.js';
@@ -34,7 +36,13 @@ const stop = new AbortController();
 async function createRunners(): Promise<TopologyRunner[]> {
   const { loadTopologies } = (await import(data.topologyLoader)) as { readonly loadTopologies?: ThreadTopologyLoader };
   if (typeof loadTopologies !== 'function') throw new Error(`${data.topologyLoader} exports no loadTopologies function (a ThreadTopologyLoader)`);
-  const { plans, resolveSchema } = await loadTopologies({ projectDir: data.projectDir, topologies: data.topologies, planOptions: data.planOptions });
+  // The plans came as data; the code is joined by topology and checked against every step they name.
+  const { code, resolveSchema } = await loadTopologies({ projectDir: data.projectDir, topologies: data.plans.map((p) => p.topology) });
+  const plans = data.plans.map((p) => {
+    const own = code.find((c) => c.topology === p.topology);
+    if (own === undefined) throw new Error(`${data.topologyLoader} loaded no code for topology "${p.topology}"`);
+    return withStepCode(p, own);
+  });
   const registry = new HttpSchemaRegistry({ url: data.registryUrl });
   const runners: TopologyRunner[] = [];
   for (const plan of plans) {
@@ -84,7 +92,7 @@ control.on('message', (command: ProcessingThreadCommand) => {
         })
         .then(
           () => {
-            log('info', `processing on a worker thread: ${data.topologies.join(', ')}`, { threadId });
+            log('info', `processing on a worker thread: ${data.plans.map((p) => p.topology).join(', ')}`, { threadId });
             report({ type: 'started' });
           },
           (error: unknown) => report({ type: 'failed', error: errorText(error) }),

@@ -1,5 +1,5 @@
 import type { MessagePort } from 'node:worker_threads';
-import type { PlanOptions } from '../plan/plan-topology.js';
+import type { StepCode } from '../plan/step-code.js';
 import type { TopologyPlan } from '../plan/topology-plan.js';
 import type { SchemaResolver } from '../runtime/codec-set.js';
 import type { LogLevel } from '../runtime/runtime-log.js';
@@ -11,14 +11,17 @@ import type { ObservationBatch } from './observer-relay.js';
  *
  * @example
  * ```ts
- * const data: ProcessingThreadData = { projectDir, topologies: ['bus-telemetry'], planOptions: {}, registryUrl, instanceId: 'host-1',
+ * const data: ProcessingThreadData = { projectDir, plans: [plan(busTelemetry)], registryUrl, instanceId: 'host-1',
  *   topologyLoader: loaderUrl, staticMembership: false, guarantee: 'exactly-once', transportPort: port2 };
  * ```
  */
 export interface ProcessingThreadData {
   readonly projectDir: string;
-  readonly topologies: readonly string[];
-  readonly planOptions: PlanOptions;
+  /**
+   * The plans to run, made by the owning thread: plain data (their code stays behind when they
+   * cross), joined on the thread with the code of the topology modules it loads.
+   */
+  readonly plans: readonly TopologyPlan[];
   readonly registryUrl: string;
   readonly instanceId: string;
   readonly staticMembership: boolean;
@@ -26,7 +29,7 @@ export interface ProcessingThreadData {
   readonly groupId?: string;
   /**
    * The URL of a module whose `loadTopologies` export is a {@link ThreadTopologyLoader}:
-   * how the thread finds and plans the project's topologies is the caller's to wire.
+   * how the thread finds the project's topologies' code is the caller's to wire.
    */
   readonly topologyLoader: string;
   /** The processing thread's end of the transport channel (see `remoteStreamTransport`). */
@@ -34,20 +37,20 @@ export interface ProcessingThreadData {
 }
 
 /**
- * Plans the named topologies of a project on the processing thread, with the
- * resolver for the schemas they name. Plans hold the topologies' functions,
- * which do not cross threads, so the thread loads them again itself.
+ * Loads the code of the named topologies of a project on the processing
+ * thread (functions do not cross threads; the plans, plain data, did), with
+ * the resolver for the schemas they name.
  *
  * @example
  * ```ts
- * export const loadTopologies: ThreadTopologyLoader = async ({ projectDir, topologies, planOptions }) => ({
- *   plans: await Promise.all(topologies.map((name) => catalog(projectDir).plan(name, planOptions))),
+ * export const loadTopologies: ThreadTopologyLoader = async ({ projectDir, topologies }) => ({
+ *   code: await Promise.all(topologies.map(async (name) => stepCode(await catalog(projectDir).load(name)))),
  *   resolveSchema: (await loadProjectSchemas(projectDir)).resolve,
  * });
  * ```
  */
-export type ThreadTopologyLoader = (request: Pick<ProcessingThreadData, 'projectDir' | 'topologies' | 'planOptions'>) => Promise<{
-  readonly plans: readonly TopologyPlan[];
+export type ThreadTopologyLoader = (request: { readonly projectDir: string; readonly topologies: readonly string[] }) => Promise<{
+  readonly code: readonly StepCode[];
   readonly resolveSchema: SchemaResolver;
 }>;
 

@@ -11,7 +11,7 @@ import type { ProcessingThreadData, ProcessingThreadMessage } from './processing
  *
  * @example
  * ```ts
- * const options: ProcessingThreadOptions = { projectDir, topologies: ['bus-telemetry'], planOptions: {}, registryUrl, instanceId: 'host-1',
+ * const options: ProcessingThreadOptions = { projectDir, plans: [plan(busTelemetry)], registryUrl, instanceId: 'host-1',
  *   topologyLoader: new URL('./processing-thread-topologies.js', import.meta.url).href, staticMembership: false, guarantee: 'exactly-once', transport, observer: metrics, log };
  * ```
  */
@@ -43,7 +43,7 @@ const ENTRY = import.meta.url.endsWith('.ts')
  *
  * @example
  * ```ts
- * const thread = ProcessingThread.spawn({ projectDir, topologies: ['bus-telemetry'], planOptions: {}, registryUrl, instanceId: 'host-1',
+ * const thread = ProcessingThread.spawn({ projectDir, plans: [plan(busTelemetry)], registryUrl, instanceId: 'host-1',
  *   topologyLoader: new URL('./processing-thread-topologies.js', import.meta.url).href, staticMembership: false, guarantee: 'exactly-once', transport, observer: metrics, log });
  * await thread.start();
  * await thread.run(abort.signal); // until the signal, then the runners commit and leave their groups

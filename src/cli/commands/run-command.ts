@@ -179,7 +179,6 @@ Examples:
         runners = topologyHosts({
           plans: options.only === 'sinks' ? [] : plans,
           processingThread: options.processingThread,
-          ...(maxOpenWindows === undefined ? {} : { maxOpenWindows }),
           projectDir: context.projectDir,
           registryUrl: endpoints.schemaRegistryUrl,
           runner: { transport, registry, resolveSchema, log, instanceId, observer, staticMembership: Boolean(options.instanceId), guarantee: options.guarantee, ...groupId },

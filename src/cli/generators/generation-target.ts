@@ -1,5 +1,6 @@
-import type { PlanNode, SourceNode, ValidateNode, WindowNode } from '../../plan/plan-node.js';
-import type { EventTimeSpec, SchemaRef } from '../../plan/topology-spec.js';
+import type { EventTimePlan, PlanNode, SourceNode, ValidateNode, WindowNode } from '../../plan/plan-node.js';
+import { stepCodeOf } from '../../plan/step-code.js';
+import type { SchemaRef } from '../../plan/topology-spec.js';
 import type { TopologyPlan } from '../../plan/topology-plan.js';
 
 /**
@@ -18,6 +19,19 @@ export interface TargetWindow {
 }
 
 /**
+ * A validate step right after a source, and its check.
+ *
+ * @example
+ * ```ts
+ * const v: TargetValidator = { name: 'plausible-speed', check: (r) => (r as Reading).speed_kmh >= 0 || 'negative speed' };
+ * ```
+ */
+export interface TargetValidator {
+  readonly name: string;
+  readonly check: (value: unknown) => true | string | false;
+}
+
+/**
  * What a schema-driven generator needs to know of one source of a topology,
  * read from its plan.
  *
@@ -31,9 +45,9 @@ export interface TargetWindow {
 export interface GenerationTarget {
   readonly topic: string;
   readonly schema: SchemaRef;
-  readonly eventTime: EventTimeSpec;
-  /** The validate steps that see the source's records as they are: those right after the source. */
-  readonly validators: readonly ValidateNode[];
+  readonly eventTime: EventTimePlan;
+  /** The validate steps that see the source's records as they are: those right after the source, with their checks. */
+  readonly validators: readonly TargetValidator[];
   /** Fields `groupBy` re-keys by (before any `.pipe`, so they are the source's own fields; for a key function, its `as` column). */
   readonly groupFields: readonly string[];
   /** The key column of a `groupByKey`: the record's Kafka key, named. */
@@ -53,6 +67,7 @@ export interface GenerationTarget {
 export function generationTargets(plan: TopologyPlan): GenerationTarget[] {
   const byInput = new Map(plan.subTopologies.flatMap((s) => s.sources).map((source) => [source.topic, source]));
   const targets = new Map<string, GenerationTarget>();
+  const code = stepCodeOf(plan);
   for (const root of plan.subTopologies.flatMap((s) => s.sources)) {
     if (root.kind !== 'SourceNode' || targets.has(root.topic)) continue;
     const groupFields: string[] = [];
@@ -86,7 +101,7 @@ export function generationTargets(plan: TopologyPlan): GenerationTarget[] {
       topic: root.topic,
       schema: root.schema,
       eventTime: root.eventTime,
-      validators: leadingValidators(root),
+      validators: leadingValidators(root).map((node) => ({ name: node.name, check: code.validate(node.name) })),
       groupFields,
       keyColumn,
       windows,

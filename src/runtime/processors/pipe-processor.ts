@@ -1,3 +1,4 @@
+import type { OperatorFunction } from 'rxjs';
 import type { PipeNode } from '../../plan/plan-node.js';
 import type { BatchContext } from '../batch-context.js';
 import type { Envelope } from '../envelope.js';
@@ -11,17 +12,18 @@ import { errorText } from '../../error-text.js';
  *
  * @example
  * ```ts
- * new PipeProcessor(node, next).run(envelopes, ctx);
+ * new PipeProcessor(node, code.operators(node.name), next).run(envelopes, ctx);
  * ```
  */
 export class PipeProcessor implements Processor {
   constructor(
     private readonly node: PipeNode,
+    private readonly operators: readonly OperatorFunction<unknown, unknown>[],
     private readonly next: readonly Processor[],
   ) {}
 
   async run(envelopes: readonly Envelope[], ctx: BatchContext): Promise<void> {
-    const { outputs, failures } = await runPipe(this.node.operators, envelopes);
+    const { outputs, failures } = await runPipe(this.operators, envelopes);
     for (const { envelope, error } of failures) {
       ctx.deadLetter(envelope.origin, this.node.deadLetter, 'error', this.node.name, errorText(error));
     }

@@ -27,7 +27,7 @@ const EMPTY = Buffer.alloc(0);
  *
  * @example
  * ```ts
- * const sink = new RepartitionSinkProcessor(node, codec, { origin: '0.2', partitions: 3 });
+ * const sink = new RepartitionSinkProcessor(node, codec, { origin: '0.2', partitions: 3, key: code.key(node.name) });
  * await sink.run(envelopes, ctx);   // records stamped { 'sluice.origin': '0.2', 'sluice.watermark': '…' }
  * sink.markers(ctx.nowMs).length;   // 3 when the watermark moved, else 0
  * ```
@@ -35,6 +35,7 @@ const EMPTY = Buffer.alloc(0);
 export class RepartitionSinkProcessor implements Processor {
   readonly #origin: Buffer;
   readonly #partitions: number;
+  readonly #key: (value: unknown) => string;
   #watermark = Number.NEGATIVE_INFINITY;
   #watermarkBytes: Buffer = Buffer.from('-Infinity');
   #announced = Number.NEGATIVE_INFINITY;
@@ -43,8 +44,9 @@ export class RepartitionSinkProcessor implements Processor {
   constructor(
     private readonly node: RepartitionSinkNode,
     private readonly codec: AvroCodec<unknown>,
-    where: { readonly origin: string; readonly partitions: number },
+    where: { readonly origin: string; readonly partitions: number; readonly key: (value: unknown) => string },
   ) {
+    this.#key = where.key;
     this.#origin = Buffer.from(where.origin);
     this.#partitions = where.partitions;
   }
@@ -65,7 +67,8 @@ export class RepartitionSinkProcessor implements Processor {
   }
 
   async run(envelopes: readonly Envelope[], ctx: BatchContext): Promise<void> {
-    const { topic, key, name, deadLetter } = this.node;
+    const { topic, name, deadLetter } = this.node;
+    const key = this.#key;
     for (const env of envelopes) {
       let groupKey: string;
       try {

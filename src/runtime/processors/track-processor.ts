@@ -1,3 +1,4 @@
+import type { TrackCode } from '../../plan/step-code.js';
 import type { TableSinkNode, TrackNode } from '../../plan/plan-node.js';
 import { stateSchemaProblem } from '../../plan/state-schema.js';
 import type { AvroCodec, AvroRecordSchema } from '../../serde/index.js';
@@ -37,7 +38,7 @@ type State = Readonly<Record<string, unknown>>;
  *
  * @example
  * ```ts
- * const p = new TrackProcessor(trackNode, partition, { key, value });
+ * const p = new TrackProcessor(trackNode, partition, { key, value }, code.track(trackNode.name));
  * await p.run(envelopes, ctx); // queued
  * p.apply(ctx);                // states updated, table records and rejections emitted
  * ```
@@ -54,6 +55,7 @@ export class TrackProcessor implements StatefulProcessor {
     private readonly node: TrackNode,
     private readonly partition: number,
     private readonly codecs: TrackCodecs,
+    private readonly code: TrackCode,
   ) {
     this.table = node.next[0];
     this.stateTopic = this.table.topic;
@@ -115,7 +117,8 @@ export class TrackProcessor implements StatefulProcessor {
 
   /** The next state and its bytes, or `undefined` when the record was dead-lettered. */
   private next(key: string, current: State | undefined, env: Envelope, ctx: BatchContext): { state: State; value: Buffer } | undefined {
-    const { name, deadLetter, keyField, initial, update } = this.node;
+    const { name, deadLetter, keyField } = this.node;
+    const { initial, update } = this.code;
     let result: unknown;
     try {
       result = update(current ?? this.pick({ ...(initial(key) as Record<string, unknown>), [keyField]: key }), env.value);

@@ -10,17 +10,19 @@ import { errorText } from '../../error-text.js';
  *
  * @example
  * ```ts
- * new ValidateProcessor(node, next).run(envelopes, ctx);
+ * new ValidateProcessor(node, code.validate(node.name), next).run(envelopes, ctx);
  * ```
  */
 export class ValidateProcessor implements Processor {
   constructor(
     private readonly node: ValidateNode,
+    private readonly check: (value: unknown) => true | string | false,
     private readonly next: readonly Processor[],
   ) {}
 
   async run(envelopes: readonly Envelope[], ctx: BatchContext): Promise<void> {
-    const { check, name, deadLetter } = this.node;
+    const { name, deadLetter } = this.node;
+    const check = this.check;
     const kept: Envelope[] = [];
     for (const env of envelopes) {
       let verdict: true | string | false;

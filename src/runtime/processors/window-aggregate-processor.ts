@@ -9,6 +9,7 @@ import {
   type RestoredWindow,
   type WindowedStore,
   type WindowEntry,
+  type AnyAggregatorSpec,
 } from '../../state/index.js';
 import type { BatchContext } from '../batch-context.js';
 import type { Envelope } from '../envelope.js';
@@ -42,7 +43,7 @@ export interface WindowCodecs {
  *
  * @example
  * ```ts
- * const p = new WindowAggregateProcessor(windowNode, partition, codecs);
+ * const p = new WindowAggregateProcessor(windowNode, partition, codecs, code.aggregators(windowNode.next[0].name));
  * await p.run(envelopes, ctx); // queued
  * p.apply(ctx);                // state updated, outputs emitted
  * ```
@@ -63,17 +64,18 @@ export class WindowAggregateProcessor implements Processor {
     private readonly node: WindowNode,
     private readonly partition: number,
     private readonly codecs: WindowCodecs,
+    aggregators: Readonly<Record<string, AnyAggregatorSpec<unknown>>>,
   ) {
     this.aggregate = node.next[0];
     this.table = this.aggregate.next[0];
     this.stateTopic = this.aggregate.changelogTopic ?? this.table.topic;
     this.maxOpen = node.maxOpenWindows ?? Number.POSITIVE_INFINITY;
     if (node.window.kind === 'session') {
-      const sessions = new SessionStore(this.aggregate.aggregators, { gapMs: node.window.gapMs, graceMs: node.graceMs });
+      const sessions = new SessionStore(aggregators, { gapMs: node.window.gapMs, graceMs: node.graceMs });
       this.store = sessions;
       this.applyBatches = (batches, ctx) => this.applyToSessions(sessions, batches, ctx);
     } else {
-      const windows = new WindowStore(this.aggregate.aggregators);
+      const windows = new WindowStore(aggregators);
       this.store = windows;
       this.applyBatches = (batches, ctx) => this.applyToWindows(windows, batches, ctx);
     }
