@@ -1,10 +1,14 @@
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { TopologyCatalog } from './topology-catalog.js';
-import { AvroCodec, IncompatibleSchemaError, loadSchemaFile, subjectFor, type AvroSchema, type SchemaRegistry } from '../serde/index.js';
+import {
+  AvroCodec, IncompatibleSchemaError, isDocumentRegistry, JsonSchemaCodec, loadJsonSchemaFile, loadSchemaFile, subjectFor,
+  type AvroSchema, type Codec, type DocumentRegistry, type JsonSchema, type SchemaRegistry,
+} from '../serde/index.js';
 
 /**
- * The schema `sluice produce` writes with, ready to encode.
+ * The schema `sluice produce` writes with, ready to encode: Avro, or a JSON
+ * Schema (`format: 'json'`: lines are written as they are, validated).
  *
  * @example
  * ```ts
@@ -12,9 +16,20 @@ import { AvroCodec, IncompatibleSchemaError, loadSchemaFile, subjectFor, type Av
  * codec.encode(value); // <Buffer 00 00 00 00 0e …>: magic byte, schemaId 14, Avro body
  * ```
  */
-export interface ProduceSchema {
-  readonly codec: AvroCodec<unknown>;
-  readonly schema: AvroSchema;
+export type ProduceSchema =
+  | (ProduceTarget & { readonly format: 'avro'; readonly schema: AvroSchema })
+  | (ProduceTarget & { readonly format: 'json'; readonly schema: JsonSchema });
+
+/**
+ * What every {@link ProduceSchema} has, whatever its format.
+ *
+ * @example
+ * ```ts
+ * const target: ProduceTarget = await resolveProduceSchema({ topic: 'orders', schemaArg: undefined, projectDir, registry });
+ * ```
+ */
+export interface ProduceTarget {
+  readonly codec: Codec<unknown>;
   /** The id every record carries in its Confluent header. */
   readonly schemaId: number;
   /** Where the schema came from, for the summary line: `subject orders-value` or `file schemas/order.avsc, registered under orders-value`. */
@@ -28,8 +43,9 @@ export interface ProduceSchema {
  *   else (nothing registered yet) the `schemas/` file a project topology
  *   reads the topic with, registered as below;
  * - a path to an existing file (relative to the working directory), or
- *   `schemas/<name>.avsc` of the project (the name a topology's
- *   `.source(…, { schema })` uses): that schema, registered under
+ *   `schemas/<name>.avsc` or `schemas/<name>.schema.json` of the project
+ *   (the name a topology's `.source(…, { schema })` uses): that schema
+ *   (a `.json` file is a JSON Schema), registered under
  *   `<topic>-value` (a schema the subject's compatibility refuses is an
  *   error naming the fields and the rule);
  * - anything else: the latest schema registered under that subject.
@@ -56,11 +72,17 @@ export async function resolveProduceSchema(options: {
   const topicSubject = subjectFor(topic, 'value');
   const file = schemaArg === undefined ? undefined : schemaFile(schemaArg, cwd, projectDir);
   if (file !== undefined) {
-    const loaded = await loadSchemaFile(file.path);
-    const codec = new AvroCodec<unknown>({ registry, subject: topicSubject, readerSchema: loaded.schema });
+    const json = file.path.endsWith('.json') ? await loadJsonSchemaFile(file.path) : undefined;
+    let target: ProduceSchema;
+    if (json !== undefined) {
+      target = { format: 'json', schema: json.schema, codec: new JsonSchemaCodec<unknown>({ registry: documentRegistry(registry), subject: topicSubject, readerSchema: json.schema }), schemaId: 0, origin: '' };
+    } else {
+      const loaded = await loadSchemaFile(file.path);
+      target = { format: 'avro', schema: loaded.schema, codec: new AvroCodec<unknown>({ registry, subject: topicSubject, readerSchema: loaded.schema }), schemaId: 0, origin: '' };
+    }
     let schemaId: number;
     try {
-      schemaId = await codec.registerWriter();
+      schemaId = await target.codec.registerWriter();
     } catch (error) {
       if (error instanceof IncompatibleSchemaError) {
         throw new Error(
@@ -70,13 +92,15 @@ export async function resolveProduceSchema(options: {
       }
       throw error;
     }
-    return { codec, schema: loaded.schema, schemaId, origin: `file ${file.shown}, registered under ${topicSubject}` };
+    return { ...target, schemaId, origin: `file ${file.shown}, registered under ${topicSubject}` };
   }
   if (schemaArg !== undefined && /\.(avsc|json)$/i.test(schemaArg)) {
     throw new Error(`--schema ${schemaArg}: no such file (relative paths are taken from ${cwd}); give a .avsc file or a registry subject`);
   }
   const subject = schemaArg ?? topicSubject;
-  const latest = await registry.getLatest(subject);
+  const latest = isDocumentRegistry(registry)
+    ? await registry.getLatestDocument(subject)
+    : await registry.getLatest(subject).then((l) => (l === undefined ? undefined : { ...l, document: { format: 'avro' as const, schema: l.schema } }));
   if (latest === undefined && schemaArg === undefined) {
     // Nothing registered yet (no `sluice run` so far): the project's topology reading the topic says which schema it is.
     const declared = await schemaOfSourceTopic(topic, projectDir);
@@ -90,6 +114,14 @@ export async function resolveProduceSchema(options: {
         : `--schema ${schemaArg}: no such file, no schemas/${schemaArg}.avsc, and nothing is registered under the subject '${schemaArg}'`,
     );
   }
+  const origin = `subject ${subject} (version ${latest.version})`;
+  const { document } = latest;
+  if (document.format === 'json') {
+    // Pinned to the subject's id, as below.
+    const pinned: DocumentRegistry = { ...documentRegistry(registry), registerDocument: async () => latest.id };
+    const codec = new JsonSchemaCodec<unknown>({ registry: pinned, subject, readerSchema: document.schema });
+    return { format: 'json', codec, schema: document.schema, schemaId: await codec.registerWriter(), origin };
+  }
   // Pinned to the subject's id: registering the fetched schema again could add a version where its text differs.
   const pinned: SchemaRegistry = {
     register: async () => latest.id,
@@ -99,17 +131,29 @@ export async function resolveProduceSchema(options: {
     getCompatibility: (s) => registry.getCompatibility(s),
     setCompatibility: (level, s) => registry.setCompatibility(level, s),
   };
-  const codec = new AvroCodec<unknown>({ registry: pinned, subject, readerSchema: latest.schema });
+  const codec = new AvroCodec<unknown>({ registry: pinned, subject, readerSchema: document.schema });
   const schemaId = await codec.registerWriter();
-  return { codec, schema: latest.schema, schemaId, origin: `subject ${subject} (version ${latest.version})` };
+  return { format: 'avro', codec, schema: document.schema, schemaId, origin };
+}
+
+function documentRegistry(registry: SchemaRegistry): DocumentRegistry {
+  if (!isDocumentRegistry(registry)) throw new Error('this schema registry client reads Avro only, and the schema is a JSON Schema');
+  return {
+    registerDocument: (subject, document) => registry.registerDocument(subject, document),
+    getDocumentById: (id) => registry.getDocumentById(id),
+    getLatestDocument: (subject) => registry.getLatestDocument(subject),
+    testDocumentCompatibility: (subject, document) => registry.testDocumentCompatibility(subject, document),
+  };
 }
 
 function schemaFile(arg: string, cwd: string, projectDir: string): { path: string; shown: string } | undefined {
   const direct = resolve(cwd, arg);
   if (isFile(direct)) return { path: direct, shown: arg };
   if (!/[/\\]/.test(arg) && !arg.endsWith('.avsc')) {
-    const named = join(projectDir, 'schemas', `${arg}.avsc`);
-    if (isFile(named)) return { path: named, shown: `schemas/${arg}.avsc` };
+    for (const file of [`${arg}.avsc`, `${arg}.schema.json`]) {
+      const named = join(projectDir, 'schemas', file);
+      if (isFile(named)) return { path: named, shown: `schemas/${file}` };
+    }
   }
   return undefined;
 }
@@ -129,9 +173,9 @@ async function schemaOfSourceTopic(topic: string, projectDir: string): Promise<s
       continue; // a broken topology is `sluice list`'s to report, not produce's
     }
     for (const root of plan.subTopologies.flatMap((s) => s.sources)) {
-      if (root.kind === 'SourceNode' && root.topic === topic && typeof root.schema === 'string' && isFile(join(projectDir, 'schemas', `${root.schema}.avsc`))) {
-        return root.schema;
-      }
+      if (root.kind !== 'SourceNode' || root.topic !== topic || typeof root.schema !== 'string') continue;
+      const name = root.schema;
+      if ([`${name}.avsc`, `${name}.schema.json`].some((file) => isFile(join(projectDir, 'schemas', file)))) return name;
     }
   }
   return undefined;

@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 import { Command, InvalidArgumentError } from 'commander';
 import { kafkaPropertiesFromEnv, RecordProducer, TopicAdmin, type OutgoingRecord } from '../../kafka/index.js';
 import type avro from 'avsc';
-import { HttpSchemaRegistry, parseAvroSchema, type AvroSchema } from '../../serde/index.js';
+import { HttpSchemaRegistry, parseAvroSchema, type AvroSchema, type JsonSchema } from '../../serde/index.js';
 import type { CliContext } from '../cli-context.js';
 import { resolveEndpoints } from '../endpoints.js';
 import { compileJsonToAvro, JsonToAvroError } from '../json-to-avro.js';
@@ -32,7 +32,9 @@ interface ProduceOptions {
  * `sluice produce <topic>`: JSON lines (a file or stdin) → Avro records in
  * the Confluent wire format, written in batches. Each line is converted
  * with `compileJsonToAvro` (unions plain or wrapped, timestamps as ISO
- * text, defaults for missing fields…) and encoded by `AvroCodec`. The first
+ * text, defaults for missing fields…) and encoded by `AvroCodec`; for a
+ * JSON Schema (a `.schema.json` file or a JSON subject) each line is
+ * validated and written as it is, by `JsonSchemaCodec`. The first
  * bad line stops the run (exit 1) after the lines before it are produced;
  * `--skip-invalid` skips and counts bad lines instead.
  *
@@ -45,9 +47,9 @@ interface ProduceOptions {
  */
 export function produceCommand(context: CliContext): Command {
   return usageErrors(new Command('produce'))
-    .description('write JSON lines (a file or stdin) to a topic as Avro records in the Confluent wire format')
+    .description('write JSON lines (a file or stdin) to a topic as Avro (or JSON Schema) records in the Confluent wire format')
     .argument('<topic>', 'the topic to write to (it must exist: sluice topics create)')
-    .option('--schema <subject-or-file>', 'a .avsc file (registered under <topic>-value), schemas/<name>.avsc by name, or a registry subject (default: <topic>-value)')
+    .option('--schema <subject-or-file>', 'a .avsc or .schema.json file (registered under <topic>-value), schemas/<name>.avsc or .schema.json by name, or a registry subject (default: <topic>-value)')
     .option('--key <field>', "the record key: this top-level field's value as UTF-8 text (default: no key)")
     .option('--file <path>', 'read JSON lines from this file (default: stdin)')
     .option('--skip-invalid', 'skip lines that are not JSON or do not fit the schema (each is reported) instead of stopping at the first')
@@ -58,7 +60,8 @@ export function produceCommand(context: CliContext): Command {
 Each line is one JSON object, the record's value. Avro's JSON conventions work: a union value plain
 ("x", null, {...}) or wrapped ({"string": "x"}); a long or timestamp-millis as a number or an
 ISO-8601 time; an enum as its symbol; bytes as a string of characters U+0000-U+00FF; a missing
-field takes its default. Blank lines are skipped. A bad line is reported with its line number and
+field takes its default. With a JSON Schema each line is written as it is once the schema accepts
+it. Blank lines are skipped. A bad line is reported with its line number and
 the field's path; without --skip-invalid nothing after it is produced (exit 1).
 Connects to KAFKA_BOOTSTRAP_SERVERS and SCHEMA_REGISTRY_URL (or the stack \`sluice stack up\` started).
 
@@ -87,12 +90,13 @@ async function produce(context: CliContext, topic: string, options: ProduceOptio
     topics.close();
   }
   const target = await resolveProduceSchema({ topic, schemaArg: options.schema, projectDir: context.projectDir, registry });
-  const keyOf = keyExtractor(options.key, target.schema);
+  const keyOf = target.format === 'json' ? jsonKeyExtractor(options.key, target.schema) : keyExtractor(options.key, target.schema);
   if (typeof keyOf === 'string') {
     context.info(`sluice: ${keyOf}`);
     return context.setExitCode(EXIT_USAGE);
   }
-  const toAvro = compileJsonToAvro(target.schema);
+  // A JSON Schema topic takes each line as it is (the codec validates it); an Avro one converts it first.
+  const toAvro = target.format === 'json' ? (value: unknown): unknown => value : compileJsonToAvro(target.schema);
   const path = options.file === undefined ? undefined : resolve(process.cwd(), options.file);
   if (path !== undefined && !(await stat(path).then((s) => s.isFile(), () => false))) {
     context.info(`sluice: --file ${options.file}: no such file (relative paths are taken from ${process.cwd()})`);
@@ -185,9 +189,25 @@ function keyExtractor(field: string | undefined, schema: AvroSchema): ((value: u
   };
 }
 
+/** The key of a JSON value: a top-level property (the schema need not declare it; a missing one is no key). */
+function jsonKeyExtractor(field: string | undefined, schema: JsonSchema): ((value: unknown) => Buffer | null) | string {
+  if (field === undefined) return () => null;
+  const properties = schema['properties'];
+  if (properties !== null && typeof properties === 'object' && !Array.isArray(properties) && !(field in properties)) {
+    return `--key ${field}: the JSON Schema has no property '${field}' (its properties: ${Object.keys(properties).join(', ')})`;
+  }
+  return (value) => {
+    const v = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[field] : undefined;
+    if (v === null || v === undefined) return null;
+    return Buffer.from(typeof v === 'string' ? v : JSON.stringify(v), 'utf8');
+  };
+}
+
 function lineProblem(error: unknown): string {
   if (error instanceof SyntaxError) return `not valid JSON: ${error.message}`;
   if (error instanceof JsonToAvroError) return `does not fit the schema: ${error.message}`;
+  // JsonSchemaCodec.encode names the failing path in a TypeError.
+  if (error instanceof TypeError && error.message.startsWith('value does not match the JSON Schema')) return `does not fit the schema: ${error.message}`;
   return errorText(error);
 }
 
