@@ -1,5 +1,6 @@
 import type avro from 'avsc';
 import type { AvroSchema } from './avro-schema.js';
+import { jsonSchemaDeclarations, type JsonTypeSource } from './generate-json-types.js';
 import { parseAvroSchema } from './parse-avro-schema.js';
 
 /**
@@ -41,7 +42,8 @@ const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
  * unions → `A | B`; enum → union of string literals; map → `Record<string, T>`;
  * record → interface (named after the record; the namespace is added only
  * when two records share a name). A `SchemaTypes` interface maps each schema
- * name to its type, for APIs keyed by schema name.
+ * name to its type, for APIs keyed by schema name. JSON Schemas
+ * (`jsonSchemas`) get a declaration each too (see {@link jsonSchemaDeclarations}).
  *
  * @example
  * ```ts
@@ -56,7 +58,7 @@ const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
  * // }
  * ```
  */
-export function generateTypes(schemas: readonly TypeSource[]): string {
+export function generateTypes(schemas: readonly TypeSource[], jsonSchemas: readonly JsonTypeSource[] = []): string {
   const roots = schemas.map((s) => ({ name: s.name, type: parseAvroSchema(s.schema) }));
   const named = collectNamedTypes(roots.map((r) => r.type));
   const names = declarationNames(named);
@@ -74,6 +76,9 @@ export function generateTypes(schemas: readonly TypeSource[]): string {
     }
   }
   const map = roots.map((r) => `  ${quote(r.name)}: ${expr(r.type)};`);
+  const json = jsonSchemaDeclarations(jsonSchemas, new Set(names.values()));
+  blocks.push(...json.blocks);
+  jsonSchemas.forEach((s, i) => map.push(`  ${quote(s.name)}: ${json.types[i]};`));
   blocks.push(`/** The decoded type of each schema, by schema name (the \`.avsc\` file name). */\nexport interface SchemaTypes {\n${map.join('\n')}\n}`);
   return `${HEADER}\n${blocks.join('\n\n')}\n`;
 }

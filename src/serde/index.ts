@@ -68,6 +68,7 @@ export { checkJsonCompatibility, type JsonSchemaVersion } from './check-json-com
 export { checkSchemas, documentOf, formatSchemaChecks, type SchemaCheck, type SchemaCheckReport } from './check-schemas.js';
 export { explainIncompatibility, resolutionFailure, typeLabel, type ResolutionRole } from './explain-incompatibility.js';
 export { generateTypes, type TypeSource } from './generate-types.js';
+export { jsonSchemaDeclarations, type JsonTypeSource } from './generate-json-types.js';
 export {
   formatSchemaRegistrations, registerSchemas,
   type RegisterSchemasOptions, type SchemaRegistration, type SchemaRegistrationReport,

@@ -4,7 +4,7 @@ import { Command, Option } from 'commander';
 import type { TopologyPlan } from '../../plan/topology-plan.js';
 import {
   checkSchemas, COMPATIBILITY_LEVELS, formatSchemaChecks, formatSchemaRegistrations, generateTypes, HttpSchemaRegistry,
-  loadSchemaFiles, loadSchemas, registerSchemas, type CompatibilityLevel, type LoadedSchemaFile, type SubjectNameStrategy,
+  loadSchemaFiles, registerSchemas, type CompatibilityLevel, type LoadedSchemaFile, type SubjectNameStrategy,
 } from '../../serde/index.js';
 import type { CliContext } from '../cli-context.js';
 import { usageErrors } from '../usage-errors.js';
@@ -106,7 +106,8 @@ export function schemasCommand(context: CliContext): Command {
       `
 Maps Avro to the values Sluice decodes (long and timestamp-millis → number, decimal → string,
 bytes → Buffer, union with null → T | null, enum → string literals). Each record becomes an
-interface named after it, and SchemaTypes maps each schema file name to its type.
+interface named after it, and SchemaTypes maps each schema file name to its type. A JSON Schema
+(.schema.json) becomes an interface named after its title (properties optional unless required).
 
 Examples:
   $ sluice schemas codegen
@@ -115,8 +116,8 @@ Examples:
     )
     .action(async (options: { schemas: string; out: string; check?: boolean }) => {
       await reportFailure(context, 'schemas codegen', async () => {
-        const loaded = await loadSchemas(resolve(context.projectDir, options.schemas));
-        const source = generateTypes(loaded);
+        const loaded = await loadSchemaFiles(resolve(context.projectDir, options.schemas));
+        const source = generateTypes(loaded.filter((s) => s.format !== 'json'), loaded.filter((s) => s.format === 'json'));
         const out = resolve(context.projectDir, options.out);
         if (options.check) {
           const current = await readFile(out, 'utf8').catch(() => undefined);
