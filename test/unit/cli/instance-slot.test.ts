@@ -56,20 +56,31 @@ describe('claimInstanceSlot across processes started at once', () => {
   it('no two live processes get the same slot (the scale-out test once started two on slot 0)', async () => {
     const { spawn } = await import('node:child_process');
     const module = new URL('../../../src/cli/instance-slot.ts', import.meta.url).pathname;
-    const script = `import { claimInstanceSlot } from ${JSON.stringify(module)}; const s = claimInstanceSlot(process.argv[1]); console.log(s.slot); setTimeout(() => s.release(), 1500);`;
+    // Each claimer holds its slot until every claimer has reported one (its stdin closes then): on a busy
+    // machine a claimer that released on a timer let a late starter take its slot, legitimately.
+    const script = `import { claimInstanceSlot } from ${JSON.stringify(module)}; const s = claimInstanceSlot(process.argv[1]); console.log(s.slot); process.stdin.resume(); process.stdin.on('end', () => s.release());`;
     for (let round = 0; round < 2; round++) {
       const dir = project();
-      const slots = await Promise.all(
-        Array.from({ length: 6 }, () =>
+      const children = Array.from({ length: 6 }, () => spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, dir], { stdio: ['pipe', 'pipe', 'inherit'] }));
+      const reported = children.map(
+        (child) =>
           new Promise<string>((resolve, reject) => {
-            const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
             let out = '';
-            child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+            child.stdout.on('data', (chunk: Buffer) => {
+              out += chunk.toString();
+              if (out.endsWith('\n')) resolve(out.trim());
+            });
             child.on('error', reject);
-            child.on('exit', (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`claimer exited ${code}`))));
+            child.on('exit', (code) => reject(new Error(`claimer exited ${code} before reporting a slot`)));
           }),
-        ),
       );
+      let slots: string[];
+      try {
+        slots = await Promise.all(reported);
+      } finally {
+        for (const child of children) child.stdin.end();
+      }
+      await Promise.all(children.map((child) => new Promise((resolve) => (child.exitCode === null ? child.once('exit', resolve) : resolve(undefined)))));
       expect([...slots].sort(), `round ${round}`).toEqual(['0', '1', '2', '3', '4', '5']);
     }
   }, 60_000);
