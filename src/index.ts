@@ -61,7 +61,7 @@ export { Task, type TaskDeps } from './runtime/task.js';
 export { murmur2, partitionForKey } from './runtime/murmur2.js';
 export { ERROR_HEADERS, type DeadLetterReason } from './runtime/error-headers.js';
 export type { BatchResult, CommitOffset, InputRecord, OutputRecord, RecordHeaders, TaskCounters } from './runtime/records.js';
-export type { SchemaResolver } from './runtime/codec-set.js';
+export type { SchemaDocumentResolver, SchemaResolver } from './runtime/codec-set.js';
 
 export {
   memory, postgres, type MemorySinkMode, type MemorySinkOptions, type MemorySinkSpec, type PostgresSinkOptions, type PostgresSinkSpec,

@@ -20,5 +20,5 @@ export {
 } from './test-topics.js';
 export { TestSink } from './test-sink.js';
 export { InMemoryTopics } from './in-memory-topics.js';
-export { schemaResolver } from '../runtime/schema-resolver.js';
+export { schemaResolver, type NamedSchema } from '../runtime/schema-resolver.js';
 export { InMemorySchemaRegistry } from '../serde/index.js';
