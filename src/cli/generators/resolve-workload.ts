@@ -88,6 +88,11 @@ export async function resolveWorkload(name: string, options: ResolveWorkloadOpti
     const ref = target.schema;
     if (typeof ref !== 'string') {
       sources.push({ target, schema: ref, schemaLabel: 'an inline schema', partitions });
+    } else if (schemas.files.get(ref)?.format === 'json') {
+      throw new Error(
+        `topology '${name}' reads '${target.topic}' with schema '${ref}', a JSON Schema: sluice generate draws records from Avro schemas only; ` +
+          'write a hand-written generator for it, or feed it JSON lines with sluice produce',
+      );
     } else if (schemas.names.includes(ref)) {
       sources.push({ target, schema: schemas.resolve(ref) as AvroSchema, schemaLabel: `${schemas.dir}/${ref}.avsc`, partitions });
     } else {
