@@ -40,6 +40,7 @@ export const LAYERS = {
   'optional-package.ts': { may: [], what: 'loading optional packages' },
   'error-text.ts': { may: [], shared: true, what: "an error's message for logs and reports" },
   'partition-key.ts': { may: [], shared: true, what: 'the topic-partition key of maps and logs' },
+  'pid-file.ts': { may: [], shared: true, what: 'claiming a pid file (a lock or a numbered slot) held by a live process' },
   'source-mode.mjs': { may: [], what: 'running from the sources through tsx (bin and processing threads)' },
 };
 

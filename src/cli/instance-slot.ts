@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, unlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
+import { claimPidFile, pidAlive, readPidFile } from '../pid-file.js';
 
 /** An instance id claimed for this process; `release` gives it back (also done at exit). */
 export interface InstanceSlot {
@@ -41,10 +42,11 @@ export function claimInstanceSlot(projectDir: string, options: { isAlive?: (pid:
   const host = (options.host ?? hostname()).replace(/[^A-Za-z0-9._-]/g, '_');
   for (let slot = 0; ; slot++) {
     const file = join(dir, `slot-${slot}.pid`);
-    if (!tryClaim(file, pid, isAlive)) continue;
+    // A slot a live process holds, or one being taken over right now, is skipped: the next may be free.
+    if (claimPidFile(file, pid, isAlive, { ownPid: 'held' }) !== 'held') continue;
     const release = (): void => {
       try {
-        if (readPid(file) === pid) unlinkSync(file);
+        if (readPidFile(file) === pid) unlinkSync(file);
       } catch {
         // Already gone.
       }
@@ -58,67 +60,5 @@ export function claimInstanceSlot(projectDir: string, options: { isAlive?: (pid:
         release();
       },
     };
-  }
-}
-
-function tryClaim(file: string, pid: number, isAlive: (pid: number) => boolean): boolean {
-  // Written whole, then linked into place: a link fails if the slot file exists, so a peer never
-  // sees the file before its pid is in it (an empty file read as "stale" once gave two processes
-  // the same slot, and so the same transactional ids).
-  const mine = `${file}.${pid}`;
-  writeFileSync(mine, `${pid}\n`);
-  try {
-    linkSync(mine, file);
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  } finally {
-    rmSync(mine, { force: true });
-  }
-  const holder = readPid(file);
-  if (holder === pid) return true;
-  if (holder !== undefined && isAlive(holder)) return false;
-  // The holder died without releasing (kill -9). Only one process may take a slot over: the one
-  // that creates its take-over directory (atomic), and it looks at the holder again once it has.
-  const takeover = `${file}.takeover`;
-  try {
-    mkdirSync(takeover);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    // A take-over in progress, or one whose process died in the middle of it (then it is old).
-    if (Date.now() - statSync(takeover).mtimeMs < STALE_TAKEOVER_MS) return false;
-    rmSync(takeover, { recursive: true, force: true });
-    return false;
-  }
-  try {
-    const again = readPid(file);
-    if (again !== holder && again !== undefined && isAlive(again)) return false;
-    writeFileSync(mine, `${pid}\n`);
-    renameSync(mine, file);
-    return true;
-  } finally {
-    rmSync(takeover, { recursive: true, force: true });
-  }
-}
-
-/** A take-over directory older than this was left by a process that died while taking a slot over. */
-const STALE_TAKEOVER_MS = 10_000;
-
-function readPid(file: string): number | undefined {
-  try {
-    const pid = Number.parseInt(readFileSync(file, 'utf8').trim(), 10);
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Whether a process with this pid exists (a pid reused by another program counts as alive: the slot is skipped, never shared). */
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

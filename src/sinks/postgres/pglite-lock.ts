@@ -1,5 +1,6 @@
-import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { claimPidFile, pidAlive, readPidFile } from '../../pid-file.js';
 
 /** A held {@link lockPgliteDir} lock; `release` gives it back (also done at process exit). */
 export interface PgliteLock {
@@ -60,7 +61,8 @@ export function lockPgliteDir(dataDir: string, options: PgliteLockOptions = {}):
   if (heldHere.get(file) === pid) throw new PgliteLockedError(dataDir, pid, file);
   mkdirSync(dirname(file), { recursive: true });
   for (;;) {
-    const outcome = tryLock(file, pid, isAlive);
+    // A file naming our own pid that is not held here was left by an earlier process with that pid.
+    const outcome = claimPidFile(file, pid, isAlive, { ownPid: 'stale' });
     if (outcome === 'held') break;
     if (typeof outcome === 'number') throw new PgliteLockedError(dataDir, outcome, file);
     // 'retry': a peer is taking over a stale lock this very moment; look again shortly.
@@ -70,7 +72,7 @@ export function lockPgliteDir(dataDir: string, options: PgliteLockOptions = {}):
   const release = (): void => {
     if (heldHere.get(file) === pid) heldHere.delete(file);
     try {
-      if (readPid(file) === pid) unlinkSync(file);
+      if (readPidFile(file) === pid) unlinkSync(file);
     } catch {
       // Already gone.
     }
@@ -83,66 +85,4 @@ export function lockPgliteDir(dataDir: string, options: PgliteLockOptions = {}):
       release();
     },
   };
-}
-
-/** 'held', the pid of a live holder, or 'retry'. */
-function tryLock(file: string, pid: number, isAlive: (pid: number) => boolean): 'held' | 'retry' | number {
-  // Written whole, then linked into place (the atomic create): a file created empty and
-  // written after could be read empty by a peer in between and taken for a stale lock.
-  const mine = `${file}.${pid}`;
-  writeFileSync(mine, `${pid}\n`);
-  try {
-    linkSync(mine, file);
-    return 'held';
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  } finally {
-    rmSync(mine, { force: true });
-  }
-  const holder = readPid(file);
-  // Our own pid, not held here: left by an earlier process with this pid, so stale.
-  if (holder !== undefined && holder !== pid && isAlive(holder)) return holder;
-  // Only one process may take a stale lock over: the one that creates the take-over directory
-  // (atomic), and it reads the holder again once it has it.
-  const takeover = `${file}.takeover`;
-  try {
-    mkdirSync(takeover);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    // A take-over in progress, or one whose process died in the middle of it (then it is old).
-    if (Date.now() - statSync(takeover).mtimeMs > STALE_TAKEOVER_MS) rmSync(takeover, { recursive: true, force: true });
-    return 'retry';
-  }
-  try {
-    const again = readPid(file);
-    if (again !== undefined && again !== holder && again !== pid && isAlive(again)) return again;
-    writeFileSync(mine, `${pid}\n`);
-    renameSync(mine, file);
-    return 'held';
-  } finally {
-    rmSync(takeover, { recursive: true, force: true });
-  }
-}
-
-/** A take-over directory older than this was left by a process that died while taking a lock over. */
-const STALE_TAKEOVER_MS = 10_000;
-
-function readPid(file: string): number | undefined {
-  try {
-    const pid = Number.parseInt(readFileSync(file, 'utf8').trim(), 10);
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-// A pid reused by another program counts as alive: refusing, with the file to delete, is
-// better than opening a directory another process might be writing.
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
