@@ -140,6 +140,18 @@ export class EventTimeAlignment {
     }
   }
 
+  /**
+   * Restarts the quiet clock of every partition nothing was polled from since
+   * it was tracked. Call it once the tasks of an assignment are built: the
+   * seconds spent restoring the other tasks are not silence of a partition's,
+   * and a partition counted quiet holds nobody back — the first to deliver
+   * would run ahead of the others unchecked.
+   */
+  restartQuietClocks(): void {
+    const now = this.#clock();
+    for (const s of this.#states.values()) if (s.polledNext === undefined) s.heardAt = now;
+  }
+
   /** Whether `key` is one of this alignment's partitions. */
   follows(key: string): boolean {
     return this.#states.has(key);

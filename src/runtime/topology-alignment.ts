@@ -48,6 +48,11 @@ export class TopologyAlignment {
     for (const alignment of this.#bySubTopology.values()) alignment.untrack(key);
   }
 
+  /** Once an assignment's tasks are built (see `EventTimeAlignment.restartQuietClocks`). */
+  restartQuietClocks(): void {
+    for (const alignment of this.#bySubTopology.values()) alignment.restartQuietClocks();
+  }
+
   /** After a rewind to the committed offsets: nothing held, nothing known. */
   clear(): void {
     for (const alignment of this.#bySubTopology.values()) alignment.clear();

@@ -187,10 +187,17 @@ export class TopologyRunner {
     // Every partition assigned is tracked before any is processed: event-time alignment holds back
     // only partitions ahead of ones it knows, so the first to arrive would otherwise run unchecked
     // (changes themselves are applied after the commit, revocations must wait for it).
+    let created = false;
     for (const change of this.#changes) {
       if (change.kind !== 'assigned') continue;
-      for (const p of change.partitions) if (!this.#tasks.has(partitionKey(p.topic, p.partition))) await this.#createTask(p);
+      for (const p of change.partitions) {
+        if (!this.#tasks.has(partitionKey(p.topic, p.partition))) {
+          await this.#createTask(p);
+          created = true;
+        }
+      }
     }
+    if (created) this.#alignment.restartQuietClocks();
     await writer.begin();
     this.#inTransaction = true;
     // Outputs go to the writer as each partition's work is done, not all at the end: a writer on
@@ -306,6 +313,7 @@ export class TopologyRunner {
         this.#options.log('info', `partitions revoked`, { partitions: change.partitions.map(label) });
       } else {
         for (const p of change.partitions) if (!this.#tasks.has(partitionKey(p.topic, p.partition))) await this.#createTask(p);
+        this.#alignment.restartQuietClocks();
         this.#options.log('info', `partitions assigned`, { partitions: change.partitions.map(label) });
       }
       change.done();
@@ -409,6 +417,7 @@ export class TopologyRunner {
       const committed = await consumer.committed(assigned);
       for (const p of assigned) await consumer.seek(p, committed.get(partitionKey(p.topic, p.partition)));
       for (const p of assigned) await this.#createTask(p);
+      this.#alignment.restartQuietClocks();
       this.#rewindPending = false;
       this.#observer.readiness(this.#options.plan.topology, true);
     } catch (rewindError) {

@@ -76,3 +76,27 @@ describe('event-time alignment of a task that reads several topics into its own 
     expect(alignment.holds(partitionKey('a', 0))).toBe(false);
   });
 });
+
+describe('the quiet clock after an assignment', () => {
+  test('time spent restoring other tasks does not make a partition count as quiet: it still holds the others back', () => {
+    let now = 0;
+    const alignment = new EventTimeAlignment(10_000, [], { clock: () => now });
+    // Tracked as its task is built; the next task's restore then takes 6 s (> the 5 s quiet bound).
+    alignment.track({ topic: 'a', partition: 0 });
+    now = 6_000;
+    alignment.track({ topic: 'b', partition: 0 });
+    alignment.restartQuietClocks();
+    // b delivers a long backlog first; a has delivered nothing yet (its fetch is slower), and no end is known.
+    alignment.offer(partitionKey('b', 0), polled('b', 0, times(0, 3600, 1000)));
+    const ends = new Map<string, bigint>();
+    let reachedB = Number.NEGATIVE_INFINITY;
+    for (let chunk = alignment.next(ends); chunk !== undefined; chunk = alignment.next(ends)) {
+      const max = Math.max(...chunk.records.map((r) => r.timestamp));
+      reachedB = Math.max(reachedB, max);
+      alignment.advanced(chunk, [], { min: Math.min(...chunk.records.map((r) => r.timestamp)), max });
+    }
+    // Only b's first chunk (which tells its pace): a's records, when they come, must not find b an hour ahead.
+    expect(reachedB).toBeLessThan(60_000);
+    expect(alignment.holds(partitionKey('b', 0))).toBe(true);
+  });
+});
