@@ -97,8 +97,9 @@ async function dlqProblem(dlq: string, expected: ReadonlyMap<string, readonly Ge
  * records of one merged topic come out `late` after a restart even with ±5 s disorder in a 30 s grace —
  * 339 of probes[0] (event times 1323–1370 s) with seed 205308 under three busy loops; at ±8 s, in 4 of 5
  * runs. A merged task's watermark spans its inputs and event-time alignment only paces them (an input
- * quiet for 5 s stops holding the others), so lateness still depends on read order. Stamping the
- * watermark per input partition would make it order-independent, as after a repartition. Replay:
+ * quiet for 5 s stops holding the others), so lateness still depends on read order. One cause is fixed
+ * (50390da: a partition counted quiet while the other tasks restored); stamping the watermark per input
+ * partition would make it order-independent, as after a repartition. Replay:
  * SLUICE_MERGE_KILL=1 SLUICE_CRASH_SEED=205308 npx vitest run test/integration/crash/merge-kill.test.ts
  */
 const backlogCase = process.env.SLUICE_MERGE_KILL === '1' ? it : it.skip;
