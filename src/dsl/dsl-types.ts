@@ -21,6 +21,7 @@ export type FieldsOfType<T, V> = { [K in keyof T]-?: T[K] extends V ? K : never 
  * const a: EventTime<{ at: number }> = 'at';
  * const b: EventTime<{ at: number }> = (v) => v.at;
  * const c: EventTime<{ at: number }> = 'record-timestamp';
+ * // describe() shows them as: event time: field at | event time: function | event time: record timestamp
  * ```
  */
 export type EventTime<T> = FieldsOfType<T, number> | ((value: T) => number) | 'record-timestamp';

@@ -9,7 +9,10 @@ import { WindowedStream } from './windowed-stream.js';
  *
  * @example
  * ```ts
- * const o: WindowOptions = { grace: '30s', emit: 'final', idleClose: '2m' };
+ * .groupBy('by-route', 'route_id').window('per-minute', tumbling('1m'), { grace: '30s', emit: 'final' }).aggregate('stats', { events: count() })
+ * // describe() shows:
+ * //   Window: per-minute (tumbling 1m, grace 30s, emit final, late: dead-letter)
+ * //   Aggregate: stats (key: route_id, events: count, changelog: bus.stats-changelog)
  * ```
  */
 export interface WindowOptions {

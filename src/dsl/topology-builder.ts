@@ -9,11 +9,16 @@ import type { StreamContext } from './stream-context.js';
  *
  * @example
  * ```ts
- * const options: SourceOptions<Bus> = { schema: 'bus-telemetry', eventTime: 'timestamp' };
+ * topology('bus').source<Bus>('bus.telemetry', { schema: busSchema, eventTime: 'timestamp' }).deadLetter('bus.dlq') // …
+ * // describe() shows the source as:
+ * //   Source: bus.telemetry (topic: bus.telemetry, schema: Bus, event time: field timestamp, dead letter: bus.dlq)
  * ```
  */
 export interface SourceOptions<T> {
-  /** A schema name (`schemas/<name>.avsc`) or the Avro schema itself: the reader schema. */
+  /**
+   * A schema name — `schemas/<name>.avsc` (Avro) or `schemas/<name>.schema.json`
+   * (JSON Schema) — or the Avro schema itself: the reader schema.
+   */
   readonly schema: SchemaRef;
   /** Where event time comes from; see {@link EventTime}. */
   readonly eventTime: EventTime<T>;

@@ -13,6 +13,10 @@ import { Output } from './topology-builder.js';
  *   initial: (order_id) => ({ order_id, status: 'NONE', events: 0 }),
  *   update: (s, e) => (e.status === next(s.status) ? { ...s, status: e.status, events: s.events + 1 } : `${s.status} → ${e.status}`),
  * };
+ * // .groupByKey('by-id', { as: 'id' }).track('lifecycle', lifecycle).toTable('orders.state') — describe() shows:
+ * //   Group: by-id (key: id, record key, no repartition)
+ * //   Track: lifecycle (key: id, state: order-state, rejects to: orders.dlq)
+ * //   Table: orders.state (topic: orders.state, compacted, key: id)
  * ```
  */
 export interface TrackOptions<T, K extends string, S extends Readonly<Record<K, string>>> {
