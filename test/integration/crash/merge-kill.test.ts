@@ -99,7 +99,8 @@ async function dlqProblem(dlq: string, expected: ReadonlyMap<string, readonly Ge
  * runs. A merged task's watermark spans its inputs and event-time alignment only paces them (an input
  * quiet for 5 s stops holding the others), so lateness still depends on read order. One cause is fixed
  * (50390da: a partition counted quiet while the other tasks restored); stamping the watermark per input
- * partition would make it order-independent, as after a repartition. Replay:
+ * partition would make it order-independent, as after a repartition. Seed 297817 still showed late
+ * `sensors` records after that fix. Replay:
  * SLUICE_MERGE_KILL=1 SLUICE_CRASH_SEED=205308 npx vitest run test/integration/crash/merge-kill.test.ts
  */
 const backlogCase = process.env.SLUICE_MERGE_KILL === '1' ? it : it.skip;
